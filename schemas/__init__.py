@@ -1,0 +1,58 @@
+"""jobmatch's event contract v1 (``../shared/CONTRACT.md``), as pydantic models.
+
+Publishers and employers build on these names; a change to a published field is a new
+version, never an edit. Where the contract is silent, ``DECISIONS.md`` records our choice.
+"""
+
+from schemas.client import ClientProfile, ClientStatus, Monitoring
+from schemas.deadletter import PAYLOAD_CAP_BYTES, DeadLetter, DeadLetterSource
+from schemas.errors import ContractViolation, JobmatchError
+from schemas.referral import Explanation, MatchedSkill, Referral, ReferralKind, referral_id_for
+from schemas.topics import (
+    CLIENTS,
+    DEADLETTERS,
+    OUTCOMES,
+    RAW_CLIENTS,
+    RAW_VACANCIES,
+    REFERRALS,
+    TOPICS,
+    VACANCIES,
+    TopicSpec,
+)
+from schemas.vacancy import Vacancy, VacancyStatus
+from schemas.validation import MAX_RECORD_BYTES, Rejected, Valid, parse_json_object, validate
+from schemas._types import Hours, Location
+
+__all__ = [
+    "CLIENTS",
+    "DEADLETTERS",
+    "MAX_RECORD_BYTES",
+    "OUTCOMES",
+    "PAYLOAD_CAP_BYTES",
+    "RAW_CLIENTS",
+    "RAW_VACANCIES",
+    "REFERRALS",
+    "TOPICS",
+    "VACANCIES",
+    "ClientProfile",
+    "ClientStatus",
+    "ContractViolation",
+    "DeadLetter",
+    "DeadLetterSource",
+    "Explanation",
+    "Hours",
+    "JobmatchError",
+    "Location",
+    "MatchedSkill",
+    "Monitoring",
+    "Referral",
+    "ReferralKind",
+    "Rejected",
+    "TopicSpec",
+    "Vacancy",
+    "VacancyStatus",
+    "Valid",
+    "parse_json_object",
+    "referral_id_for",
+    "validate",
+]

@@ -1,0 +1,110 @@
+"""Turn raw bytes or parsed JSON into contract records, with errors as data.
+
+Every entry point (files, HTTP, raw topics, the batch command) goes through ``validate``, so
+the same record gets the same verdict on every path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from schemas.client import ClientProfile
+from schemas.errors import ContractViolation
+from schemas.vacancy import Vacancy
+
+__all__ = [
+    "MAX_RECORD_BYTES",
+    "RecordKind",
+    "Rejected",
+    "Valid",
+    "format_validation_error",
+    "parse_json_object",
+    "validate",
+]
+
+# A vacancy may carry 20,000 characters of description and 150 list items of 200 characters;
+# 256 KiB holds the largest valid record with room to spare, and refuses abuse early.
+MAX_RECORD_BYTES = 256 * 1024
+_MAX_REPORTED_ERRORS = 5
+
+RecordKind = Literal["client", "vacancy"]
+_MODELS: dict[str, type[BaseModel]] = {"client": ClientProfile, "vacancy": Vacancy}
+
+
+@dataclass(frozen=True)
+class Valid:
+    record: ClientProfile | Vacancy
+
+
+@dataclass(frozen=True)
+class Rejected:
+    reason: str
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ContractViolation(f"invalid JSON: {name} is not a JSON number")
+
+
+def parse_json_object(raw: bytes | str) -> dict[str, Any]:
+    """Parse one JSON object, refusing what JSON does not allow and what we will not hold."""
+    size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
+    if size > MAX_RECORD_BYTES:
+        raise ContractViolation(f"record too large: {size} bytes > {MAX_RECORD_BYTES}")
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ContractViolation(f"not valid UTF-8 at byte {exc.start}") from None
+    try:
+        value = json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ContractViolation("invalid JSON: nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ContractViolation(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(value, dict):
+        raise ContractViolation(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """One line naming each failing field and rule. Input values are left out on purpose:
+    they may be personal data, and reasons end up in logs and on the dead-letter topic."""
+    parts = []
+    # Unknown fields first: a misspelt field name also shows up as a missing required field,
+    # and the misspelling is the cause worth reading.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    for err in errors[:_MAX_REPORTED_ERRORS]:
+        loc = ".".join(str(p) for p in err["loc"]) or "record"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (the contract refuses fields it does not define)"
+        parts.append(f"{loc}: {msg}")
+    more = exc.error_count() - _MAX_REPORTED_ERRORS
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def _model_validate(model: type[BaseModel], data: Mapping[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ContractViolation(format_validation_error(exc)) from None
+    except RecursionError:
+        raise ContractViolation("record nested too deeply") from None
+
+
+def validate(kind: RecordKind, raw: bytes | str | Mapping[str, Any]) -> Valid | Rejected:
+    """Validate one record of ``kind``. Never raises for bad input: it returns ``Rejected``."""
+    try:
+        data = raw if isinstance(raw, Mapping) else parse_json_object(raw)
+        record = _model_validate(_MODELS[kind], data)
+    except ContractViolation as exc:
+        return Rejected(exc.reason)
+    assert isinstance(record, ClientProfile | Vacancy)
+    return Valid(record)

@@ -1,0 +1,34 @@
+"""The ``jobmatch`` command: one entry point, one subcommand group per service.
+
+Each service owns its commands in its own ``cli`` module; this file only wires them together,
+so importing it stays cheap (heavy imports happen inside the commands).
+"""
+
+from __future__ import annotations
+
+import click
+
+from services.settings import load_settings
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="jobmatch")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """jobmatch: continuous matching of job-ready clients and vacancies over Kafka.
+
+    Settings come from the environment (KAFKA_BOOTSTRAP_SERVERS, JOBMATCH_HOME) or a
+    jobmatch.toml file; with none, everything runs on local defaults (127.0.0.1).
+    """
+    ctx.obj = load_settings()
+
+
+def _register() -> None:
+    from services.kafka_local.cli import kafka
+
+    main.add_command(kafka)
+
+
+_register()

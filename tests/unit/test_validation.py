@@ -1,0 +1,55 @@
+"""The single validation path: errors are data, never exceptions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from schemas import MAX_RECORD_BYTES, Rejected, Valid, validate
+from tests.fixtures import make_client, make_vacancy
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    (b"{not json", "invalid JSON"),
+    (b"[]", "expected a JSON object"),
+    (b"\"a string\"", "expected a JSON object"),
+    (b"\xff\xfe", "not valid UTF-8"),
+    (b'{"lat": NaN}', "NaN"),
+    (b"[" * 100_000 + b"]" * 100_000, "invalid JSON"),
+    (b"", "invalid JSON"),
+])
+def test_malformed_input_is_rejected_with_a_reason(raw: bytes, reason: str) -> None:
+    result = validate("client", raw)
+    assert isinstance(result, Rejected) and reason in result.reason
+
+
+def test_oversized_record_is_rejected_before_parsing() -> None:
+    raw = json.dumps(make_vacancy(description="x" * MAX_RECORD_BYTES)).encode()
+    result = validate("vacancy", raw)
+    assert isinstance(result, Rejected) and "too large" in result.reason
+
+
+def test_largest_valid_vacancy_fits_the_size_cap() -> None:
+    big = make_vacancy(description="é" * 20_000, required_skills=["s" * 200] * 50,
+                       desired_skills=["d" * 200] * 50, required_certifications=["c" * 200] * 50)
+    assert isinstance(validate("vacancy", json.dumps(big, ensure_ascii=False)), Valid)
+
+
+def test_reason_never_contains_the_value() -> None:
+    secret = "Lives at 12 Acacia Avenue"
+    result = validate("client", json.dumps(make_client(skills=[secret * 20])))
+    assert isinstance(result, Rejected)
+    assert "Acacia" not in result.reason
+
+
+def test_unknown_field_is_named_first() -> None:
+    record = make_client()
+    record["clientid"] = record.pop("client_id")
+    result = validate("client", json.dumps(record))
+    assert isinstance(result, Rejected)
+    assert result.reason.startswith("clientid: unknown field")
+
+
+def test_parsed_mappings_are_accepted_too() -> None:
+    assert isinstance(validate("vacancy", make_vacancy()), Valid)
