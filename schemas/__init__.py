@@ -4,9 +4,10 @@ Publishers and employers build on these names; a change to a published field is 
 version, never an edit. Where the contract is silent, ``DECISIONS.md`` records our choice.
 """
 
+from schemas._types import Hours, Location
 from schemas.client import ClientProfile, ClientStatus, Monitoring
 from schemas.deadletter import PAYLOAD_CAP_BYTES, DeadLetter, DeadLetterSource
-from schemas.errors import ContractViolation, JobmatchError
+from schemas.errors import ContractError, JobmatchError
 from schemas.referral import Explanation, MatchedSkill, Referral, ReferralKind, referral_id_for
 from schemas.topics import (
     CLIENTS,
@@ -21,7 +22,6 @@ from schemas.topics import (
 )
 from schemas.vacancy import Vacancy, VacancyStatus
 from schemas.validation import MAX_RECORD_BYTES, Rejected, Valid, parse_json_object, validate
-from schemas._types import Hours, Location
 
 __all__ = [
     "CLIENTS",
@@ -36,7 +36,7 @@ __all__ = [
     "VACANCIES",
     "ClientProfile",
     "ClientStatus",
-    "ContractViolation",
+    "ContractError",
     "DeadLetter",
     "DeadLetterSource",
     "Explanation",

@@ -29,13 +29,13 @@ __all__ = [
     "EntityId",
     "Hours",
     "Location",
+    "Postcode",
     "Rfc3339Time",
+    "ShortText",
     "StrictBool",
     "StrictDate",
     "StrictFloat",
     "StrictInt",
-    "Postcode",
-    "ShortText",
 ]
 
 _ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

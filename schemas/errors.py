@@ -3,7 +3,7 @@
 The full tree (the services add their branches in ``services/errors.py``)::
 
     JobmatchError
-    ├── ContractViolation      a record breaks CONTRACT.md (bad JSON, unknown field, range, ...)
+    ├── ContractError          a record breaks CONTRACT.md (bad JSON, unknown field, range, ...)
     └── ServiceError           (services/errors.py)
         ├── BrokerUnavailable  Kafka cannot be reached or did not acknowledge
         ├── DeliveryFailed     some records were not acknowledged; names which
@@ -12,14 +12,14 @@ The full tree (the services add their branches in ``services/errors.py``)::
 
 from __future__ import annotations
 
-__all__ = ["ContractViolation", "JobmatchError"]
+__all__ = ["ContractError", "JobmatchError"]
 
 
 class JobmatchError(Exception):
     """Base of every error jobmatch raises on purpose."""
 
 
-class ContractViolation(JobmatchError, ValueError):
+class ContractError(JobmatchError, ValueError):
     """A record does not satisfy the event contract. ``reason`` is safe to log and to publish:
     it names fields and rules, never the values of personal fields."""
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from schemas.client import ClientProfile
-from schemas.errors import ContractViolation
+from schemas.errors import ContractError
 from schemas.vacancy import Vacancy
 
 __all__ = [
@@ -47,27 +47,27 @@ class Rejected:
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ContractViolation(f"invalid JSON: {name} is not a JSON number")
+    raise ContractError(f"invalid JSON: {name} is not a JSON number")
 
 
 def parse_json_object(raw: bytes | str) -> dict[str, Any]:
     """Parse one JSON object, refusing what JSON does not allow and what we will not hold."""
     size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > MAX_RECORD_BYTES:
-        raise ContractViolation(f"record too large: {size} bytes > {MAX_RECORD_BYTES}")
+        raise ContractError(f"record too large: {size} bytes > {MAX_RECORD_BYTES}")
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ContractViolation(f"not valid UTF-8 at byte {exc.start}") from None
+            raise ContractError(f"not valid UTF-8 at byte {exc.start}") from None
     try:
         value = json.loads(raw, parse_constant=_refuse_constant)
     except RecursionError:
-        raise ContractViolation("invalid JSON: nested too deeply") from None
+        raise ContractError("invalid JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise ContractViolation(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+        raise ContractError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(value, dict):
-        raise ContractViolation(f"expected a JSON object, got {type(value).__name__}")
+        raise ContractError(f"expected a JSON object, got {type(value).__name__}")
     return value
 
 
@@ -94,9 +94,9 @@ def _model_validate(model: type[BaseModel], data: Mapping[str, Any]) -> BaseMode
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ContractViolation(format_validation_error(exc)) from None
+        raise ContractError(format_validation_error(exc)) from None
     except RecursionError:
-        raise ContractViolation("record nested too deeply") from None
+        raise ContractError("record nested too deeply") from None
 
 
 def validate(kind: RecordKind, raw: bytes | str | Mapping[str, Any]) -> Valid | Rejected:
@@ -104,7 +104,7 @@ def validate(kind: RecordKind, raw: bytes | str | Mapping[str, Any]) -> Valid | 
     try:
         data = raw if isinstance(raw, Mapping) else parse_json_object(raw)
         record = _model_validate(_MODELS[kind], data)
-    except ContractViolation as exc:
+    except ContractError as exc:
         return Rejected(exc.reason)
     assert isinstance(record, ClientProfile | Vacancy)
     return Valid(record)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from schemas import TOPICS
+from schemas import TOPICS, export
 from schemas.export import MODELS, SCHEMA_DIR, main, render
 
 
@@ -18,8 +18,6 @@ def test_committed_json_schema_matches_the_model(filename: str) -> None:
 
 
 def test_check_mode_reports_drift(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    import schemas.export as export
-
     monkeypatch.setattr(export, "SCHEMA_DIR", tmp_path)
     assert main(["--check"]) == 1
     assert main([]) == 0
