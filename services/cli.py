@@ -26,9 +26,11 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
+    from services.ingest.cli import ingest
     from services.kafka_local.cli import kafka
 
     main.add_command(kafka)
+    main.add_command(ingest)
 
 
 _register()

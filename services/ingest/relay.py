@@ -1,0 +1,116 @@
+"""The raw-topic relay: raw clients and vacancies -> validated records on the canonical topics.
+
+Other systems produce whatever they have to ``jobmatch.raw.*``; the relay validates each
+record and forwards it (keyed by its id) or dead-letters it with its ``topic/partition/offset``.
+A null value on the raw clients topic is an erasure and is forwarded as a tombstone.
+
+Delivery is at least once: offsets are committed only after every record produced for a
+polled batch was acknowledged. If some were not, the relay seeks back to the batch's first
+offsets and tries again, so nothing is skipped; a duplicate is harmless (records are keyed by
+id and the latest ``updated_at`` wins).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kafka.structs import OffsetAndMetadata
+
+from schemas import RAW_CLIENTS, RAW_VACANCIES
+from schemas.validation import RecordKind
+from services.ingest.pipeline import Accounting, Ingestor, is_valid_id
+from services.ingest.publisher import Publisher
+from services.ingest.readers import Unreadable
+
+__all__ = ["GROUP_ID", "RelayStats", "relay_batch", "run_relay"]
+
+log = logging.getLogger("jobmatch.ingest.relay")
+
+GROUP_ID = "jobmatch-ingest-relay"
+_KIND: dict[str, RecordKind] = {RAW_CLIENTS.name: "client", RAW_VACANCIES.name: "vacancy"}
+_RETRY_BACKOFF_S = 2.0
+
+
+@dataclass
+class RelayStats:
+    read: int = 0
+    published: int = 0
+    rejected: int = 0
+    retried_batches: int = 0
+
+    def add(self, accounting: Accounting) -> None:
+        self.read += accounting.read
+        self.published += accounting.published
+        self.rejected += accounting.rejected
+
+
+def relay_batch(records: list[Any], publisher: Publisher,
+                flush_timeout_s: float | None = None) -> Accounting:
+    """Validate and forward one polled batch (kafka-python ``ConsumerRecord``-like objects with
+    ``topic, partition, offset, key, value``); returns once the broker answered for all."""
+    ingestors = {kind: Ingestor(publisher, kind, "topic") for kind in ("client", "vacancy")}
+    for rec in records:
+        kind = _KIND[rec.topic]
+        ingestor = ingestors[kind]
+        position = f"{rec.topic}/{rec.partition}/{rec.offset}"
+        if rec.value is None:
+            key = rec.key.decode("utf-8", "replace") if rec.key is not None else ""
+            if kind == "client" and is_valid_id(key):
+                ingestor.submit_tombstone(position, key)
+            else:
+                reason = ("tombstone without a valid client_id key" if kind == "client"
+                          else "null value: tombstones are accepted for clients only")
+                ingestor.reject(position, Unreadable(reason, rec.key or b""), reason)
+            continue
+        ingestor.submit(position, rec.value)
+    publisher.flush(flush_timeout_s)
+    total = Accounting()
+    for ingestor in ingestors.values():
+        acc = ingestor.accounting
+        total.read += acc.read
+        total.published += acc.published
+        total.rejected += acc.rejected
+        total.failures.extend(acc.failures)
+    return total
+
+
+def run_relay(consumer: Any, publisher: Publisher, *, idle_timeout_s: float | None = None,
+              stop: threading.Event | None = None, poll_timeout_ms: int = 500,
+              on_batch: Callable[[Accounting], None] | None = None) -> RelayStats:
+    """Consume until ``stop`` is set, or until ``idle_timeout_s`` passed with no record.
+
+    ``consumer`` is a kafka-python ``KafkaConsumer`` already subscribed to the raw topics with
+    ``enable_auto_commit=False``; the caller builds it (and closes it).
+    """
+    stop = stop or threading.Event()
+    stats = RelayStats()
+    last_record = time.monotonic()
+    while not stop.is_set():
+        polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=2000)
+        records = [rec for batch in polled.values() for rec in batch]
+        if not records:
+            if idle_timeout_s is not None and time.monotonic() - last_record >= idle_timeout_s:
+                break
+            continue
+        last_record = time.monotonic()
+        accounting = relay_batch(records, publisher)
+        if on_batch is not None:
+            on_batch(accounting)
+        if accounting.failures:
+            # Not acknowledged: go back and send the batch again, never commit past it.
+            stats.retried_batches += 1
+            log.error("%d record(s) not acknowledged; retrying the batch from its first offsets",
+                      accounting.failed)
+            for tp, batch in polled.items():
+                consumer.seek(tp, batch[0].offset)
+            stop.wait(_RETRY_BACKOFF_S)
+            continue
+        stats.add(accounting)
+        consumer.commit({tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1)
+                         for tp, batch in polled.items()})
+    return stats
