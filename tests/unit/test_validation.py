@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemas import MAX_RECORD_BYTES, Rejected, Valid, validate
+from schemas.validation import _validate_slow
 from tests.fixtures import make_client, make_vacancy
 
 
@@ -53,3 +56,29 @@ def test_unknown_field_is_named_first() -> None:
 
 def test_parsed_mappings_are_accepted_too() -> None:
     assert isinstance(validate("vacancy", make_vacancy()), Valid)
+
+
+_MUTATIONS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=False),
+    st.text(max_size=30), st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.sampled_from(["2026-11-20T09:30:00Z", "2026-11-20", "2026-12-31", "job_ready", "open",
+                     "AB123456C", "B1 1AA", "", "x" * 201]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(kind=st.sampled_from(["client", "vacancy"]), data=st.data())
+def test_fast_and_slow_paths_agree_on_mutated_records(kind: str, data: st.DataObject) -> None:
+    record = make_client() if kind == "client" else make_vacancy()
+    field = data.draw(st.sampled_from([*record, "unknown_field"]))
+    if data.draw(st.booleans()) and field in record:
+        del record[field]
+    else:
+        record[field] = data.draw(_MUTATIONS)
+    raw = json.dumps(record).encode()
+    fast = validate(kind, raw)  # type: ignore[arg-type]
+    slow = _validate_slow(kind, raw)  # type: ignore[arg-type]
+    assert type(fast) is type(slow), (fast, slow)
+    if isinstance(fast, Valid) and isinstance(slow, Valid):
+        assert fast.record == slow.record
