@@ -28,9 +28,12 @@ def main(ctx: click.Context) -> None:
 def _register() -> None:
     from services.ingest.cli import ingest
     from services.kafka_local.cli import kafka
+    from services.matcher.cli import match
+    from services.monitor.cli import monitor
+    from services.status_cli import status
 
-    main.add_command(kafka)
-    main.add_command(ingest)
+    for command in (kafka, ingest, match, monitor, status):
+        main.add_command(command)
 
 
 _register()

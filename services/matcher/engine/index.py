@@ -1,0 +1,155 @@
+"""Candidate retrieval: matching one record touches only the records it could be referred to.
+
+Both directions use a geographic grid (``geo.CELL_DEGREES`` cells) and an inverted index of
+skill terms (taxonomy ids and normalised tokens). Retrieval never loses a pair the matcher
+could refer:
+
+- a vacancy listing required skills can only be referred clients covering some of them
+  (``MatchConfig.min_required_coverage`` > 0), and any non-zero skill similarity needs a
+  shared id or token: those postings are exact;
+- a vacancy with no required skills falls back to geography alone (every client in reach);
+- a remote vacancy ignores distance.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from services.matcher.engine.features import ClientFeatures, SkillFeature, VacancyFeatures
+from services.matcher.engine.geo import Cell, cell_of, cells_within
+
+__all__ = ["ClientIndex", "VacancyIndex", "skill_terms"]
+
+
+def skill_terms(skills: Iterable[SkillFeature]) -> set[str]:
+    terms: set[str] = set()
+    for skill in skills:
+        terms.update(tid for tid, _ in skill.ids)
+        terms.update(f"tok:{t}" for t in skill.tokens)
+    return terms
+
+
+class _Postings:
+    """term -> ids, and each id's terms and cell so it can be removed again."""
+
+    def __init__(self) -> None:
+        self.terms: defaultdict[str, set[str]] = defaultdict(set)
+        self.cells: defaultdict[Cell, set[str]] = defaultdict(set)
+        self.entries: dict[str, tuple[frozenset[str], Cell | None]] = {}
+
+    def add(self, key: str, terms: Iterable[str], cell: Cell | None) -> None:
+        self.remove(key)
+        frozen = frozenset(terms)
+        for term in frozen:
+            self.terms[term].add(key)
+        if cell is not None:
+            self.cells[cell].add(key)
+        self.entries[key] = (frozen, cell)
+
+    def remove(self, key: str) -> None:
+        entry = self.entries.pop(key, None)
+        if entry is None:
+            return
+        terms, cell = entry
+        for term in terms:
+            bucket = self.terms[term]
+            bucket.discard(key)
+            if not bucket:
+                del self.terms[term]
+        if cell is not None:
+            self.cells[cell].discard(key)
+            if not self.cells[cell]:
+                del self.cells[cell]
+
+    def postings_size(self, terms: Iterable[str]) -> int:
+        return sum(len(self.terms.get(t, ())) for t in terms)
+
+    def cells_size(self, cells: Iterable[Cell]) -> int:
+        return sum(len(self.cells.get(c, ())) for c in cells)
+
+    def near_with_terms(self, cells: list[Cell], terms: set[str]) -> set[str]:
+        """Ids in ``cells`` sharing a term, walking whichever side is smaller."""
+        if self.cells_size(cells) < self.postings_size(terms):
+            return {k for k in self.in_cells(cells) if not terms.isdisjoint(self.entries[k][0])}
+        reach = set(cells)
+        return {k for k in self.with_terms(terms) if self.entries[k][1] in reach}
+
+    def with_terms(self, terms: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for term in terms:
+            found |= self.terms.get(term, set())
+        return found
+
+    def in_cells(self, cells: Iterable[Cell]) -> set[str]:
+        found: set[str] = set()
+        for cell in cells:
+            found |= self.cells.get(cell, set())
+        return found
+
+
+class ClientIndex:
+    """Referable clients, looked up by a vacancy."""
+
+    def __init__(self) -> None:
+        self._postings = _Postings()
+        # The widest travel radius indexed: a vacancy searches that far, then each client's own
+        # radius is checked. Never shrinks (a wider search is still correct).
+        self._max_radius_km = 0.0
+
+    def __len__(self) -> int:
+        return len(self._postings.entries)
+
+    def add(self, client: ClientFeatures) -> None:
+        terms = skill_terms(client.skills)
+        self._postings.add(client.client_id, terms, cell_of(client.lat, client.lon))
+        self._max_radius_km = max(self._max_radius_km, client.max_travel_km)
+
+    def remove(self, client_id: str) -> None:
+        self._postings.remove(client_id)
+
+    def candidates(self, vacancy: VacancyFeatures) -> set[str]:
+        postings = self._postings
+        if vacancy.required:
+            terms = skill_terms(vacancy.required)
+            if vacancy.remote:
+                return postings.with_terms(terms)
+            cells = cells_within(vacancy.lat, vacancy.lon, self._max_radius_km)
+            return postings.near_with_terms(cells, terms)
+        if vacancy.remote:
+            return set(postings.entries)
+        return postings.in_cells(cells_within(vacancy.lat, vacancy.lon, self._max_radius_km))
+
+
+class VacancyIndex:
+    """Open vacancies, looked up by a client."""
+
+    def __init__(self) -> None:
+        self._postings = _Postings()
+        self._remote: set[str] = set()
+        self._no_required: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self._postings.entries)
+
+    def add(self, vacancy: VacancyFeatures) -> None:
+        key = vacancy.vacancy_id
+        self.remove(key)
+        cell = None if vacancy.remote else cell_of(vacancy.lat, vacancy.lon)
+        self._postings.add(key, skill_terms(vacancy.required), cell)
+        if vacancy.remote:
+            self._remote.add(key)
+        if not vacancy.required:
+            self._no_required.add(key)
+
+    def remove(self, vacancy_id: str) -> None:
+        self._postings.remove(vacancy_id)
+        self._remote.discard(vacancy_id)
+        self._no_required.discard(vacancy_id)
+
+    def candidates(self, client: ClientFeatures) -> set[str]:
+        postings = self._postings
+        near = postings.in_cells(cells_within(client.lat, client.lon, client.max_travel_km))
+        near |= self._remote
+        fitting = postings.with_terms(skill_terms(client.skills)) | self._no_required
+        return near & fitting  # set intersection walks the smaller side

@@ -1,0 +1,276 @@
+"""The incremental matcher: state in, events out, no I/O.
+
+The batch command and the streaming worker both feed records through one ``Matcher`` and emit
+what it returns, so both make the same referrals from the same records in the same order.
+
+Rules (CONTRACT.md):
+- for one id, the latest ``updated_at`` wins; an older or equal record changes nothing;
+- an open vacancy is referred the best eligible clients above the bar, up to its
+  ``max_referrals`` active at once; a client holds at most ``max_referrals_per_client``;
+- a referral that stops holding (vacancy closed, filled, past its closing date or erased;
+  client no longer job-ready, without consent, erased, or failing a hard rule after an
+  update) is withdrawn under the same ``referral_id``, and the freed slots are offered again;
+- a referral that still holds after an update stays as it is: no new event.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from schemas import ClientProfile, Referral, Vacancy, referral_id_for
+from services.matcher.engine.certifications import CertificationIndex, default_certifications
+from services.matcher.engine.config import MatchConfig
+from services.matcher.engine.eligibility import ineligibility_reason, london_today, pair_reason
+from services.matcher.engine.features import ClientFeatures, VacancyFeatures
+from services.matcher.engine.index import ClientIndex, VacancyIndex
+from services.matcher.engine.ranking import Scored, best_first, good_enough
+from services.matcher.engine.scoring import (
+    PairScore,
+    TextContext,
+    explain,
+    score_pair,
+    score_pair_from_client,
+)
+from services.matcher.engine.taxonomy import Taxonomy, default_taxonomy
+
+__all__ = ["Matcher"]
+
+
+class Matcher:
+    def __init__(
+        self,
+        config: MatchConfig | None = None,
+        taxonomy: Taxonomy | None = None,
+        certifications: CertificationIndex | None = None,
+    ) -> None:
+        self.config = config or MatchConfig()
+        self._taxonomy = taxonomy or default_taxonomy()
+        self._certs = certifications or default_certifications()
+        self.clients: dict[str, ClientProfile] = {}
+        self.vacancies: dict[str, Vacancy] = {}
+        self.active: dict[str, Referral] = {}  # by referral_id
+        self._cf: dict[str, ClientFeatures] = {}
+        self._vf: dict[str, VacancyFeatures] = {}
+        self._by_vacancy: defaultdict[str, set[str]] = defaultdict(set)  # vacancy -> clients
+        self._by_client: defaultdict[str, set[str]] = defaultdict(set)  # client -> vacancies
+        self._client_index = ClientIndex()
+        self._vacancy_index = VacancyIndex()
+
+    # ---- state --------------------------------------------------------------------------
+
+    def _store_client(self, profile: ClientProfile) -> ClientFeatures:
+        cf = ClientFeatures.from_profile(profile, self._taxonomy, self._certs)
+        self.clients[profile.client_id], self._cf[profile.client_id] = profile, cf
+        if cf.referable:
+            self._client_index.add(cf)
+        else:
+            self._client_index.remove(cf.client_id)
+        return cf
+
+    def _store_vacancy(self, vacancy: Vacancy) -> VacancyFeatures:
+        vf = VacancyFeatures.from_vacancy(vacancy, self._taxonomy, self._certs)
+        self.vacancies[vacancy.vacancy_id], self._vf[vacancy.vacancy_id] = vacancy, vf
+        if vf.status == "open":
+            self._vacancy_index.add(vf)
+        else:
+            self._vacancy_index.remove(vf.vacancy_id)
+        return vf
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """Plain JSON-ready state: enough for ``restore`` to rebuild everything else."""
+        return {
+            "clients": [p.model_dump(mode="json") for p in self.clients.values()],
+            "vacancies": [v.model_dump(mode="json") for v in self.vacancies.values()],
+            "referrals": [r.model_dump(mode="json") for r in self.active.values()],
+        }
+
+    @classmethod
+    def restore(
+        cls,
+        clients: Iterable[ClientProfile | Mapping[str, Any]],
+        vacancies: Iterable[Vacancy | Mapping[str, Any]],
+        active_referrals: Iterable[Referral | Mapping[str, Any]],
+        config: MatchConfig | None = None,
+        *,
+        taxonomy: Taxonomy | None = None,
+        certifications: CertificationIndex | None = None,
+    ) -> Matcher:
+        """Rebuild a matcher from stored state (e.g. Faust tables) without emitting events."""
+        matcher = cls(config, taxonomy, certifications)
+        for c in clients:
+            matcher._store_client(c if isinstance(c, ClientProfile) else
+                                  ClientProfile.model_validate(c))
+        for v in vacancies:
+            matcher._store_vacancy(v if isinstance(v, Vacancy) else Vacancy.model_validate(v))
+        for r in active_referrals:
+            ref = r if isinstance(r, Referral) else Referral.model_validate(r)
+            if ref.kind == "referral":
+                matcher._activate(ref)
+        return matcher
+
+    def _activate(self, referral: Referral) -> None:
+        self.active[referral.referral_id] = referral
+        self._by_vacancy[referral.vacancy_id].add(referral.client_id)
+        self._by_client[referral.client_id].add(referral.vacancy_id)
+
+    def _withdraw(self, vacancy_id: str, client_id: str, reason: str, now: datetime) -> Referral:
+        referral = self.active.pop(referral_id_for(vacancy_id, client_id))
+        self._by_vacancy[vacancy_id].discard(client_id)
+        self._by_client[client_id].discard(vacancy_id)
+        explanation = referral.explanation.model_copy(update={"withdrawal_reason": reason})
+        return referral.model_copy(update={
+            "kind": "withdrawal", "explanation": explanation, "created_at": now,
+            "matcher_version": self.config.matcher_version,
+        })
+
+    def _refer(
+        self, cf: ClientFeatures, vf: VacancyFeatures, scored: PairScore, now: datetime
+    ) -> Referral:
+        referral = Referral(
+            referral_id=referral_id_for(vf.vacancy_id, cf.client_id),
+            kind="referral",
+            vacancy_id=vf.vacancy_id,
+            employer_id=vf.employer_id,
+            client_id=cf.client_id,
+            score=scored.score,
+            explanation=explain(cf, vf, scored),
+            created_at=now,
+            matcher_version=self.config.matcher_version,
+        )
+        self._activate(referral)
+        return referral
+
+    # ---- filling slots ------------------------------------------------------------------
+
+    def _client_room(self, client_id: str) -> int:
+        return self.config.max_referrals_per_client - len(self._by_client.get(client_id, ()))
+
+    def _vacancy_room(self, vacancy_id: str) -> int:
+        return self._vf[vacancy_id].max_referrals - len(self._by_vacancy.get(vacancy_id, ()))
+
+    def _fill_vacancy(self, vacancy_id: str, now: datetime) -> list[Referral]:
+        vf = self._vf.get(vacancy_id)
+        if vf is None or not vf.is_open_on(london_today(now)):
+            return []
+        if self._vacancy_room(vacancy_id) <= 0:
+            return []
+        taken = self._by_vacancy.get(vacancy_id, set())
+        text = TextContext(vf.vector)
+        scored: list[Scored] = []
+        for cid in self._client_index.candidates(vf):
+            if cid in taken or self._client_room(cid) <= 0:
+                continue
+            cf = self._cf[cid]
+            if not cf.referable or pair_reason(cf, vf) is not None:
+                continue
+            result = score_pair(cf, vf, self.config, text)
+            if good_enough(result, self.config):
+                scored.append((cid, result))
+        chosen = best_first(scored)[: self._vacancy_room(vacancy_id)]
+        return [self._refer(self._cf[cid], vf, result, now) for cid, result in chosen]
+
+    def _fill_client(self, client_id: str, now: datetime) -> list[Referral]:
+        cf = self._cf.get(client_id)
+        if cf is None or not cf.referable or self._client_room(client_id) <= 0:
+            return []
+        today = london_today(now)
+        taken = self._by_client.get(client_id, set())
+        text = TextContext(cf.vector)
+        scored: list[Scored] = []
+        for vid in self._vacancy_index.candidates(cf):
+            if vid in taken or self._vacancy_room(vid) <= 0:
+                continue
+            vf = self._vf[vid]
+            if ineligibility_reason(cf, vf, today) is not None:
+                continue
+            result = score_pair_from_client(cf, vf, self.config, text)
+            if good_enough(result, self.config):
+                scored.append((vid, result))
+        chosen = best_first(scored)[: self._client_room(client_id)]
+        return [self._refer(cf, self._vf[vid], result, now) for vid, result in chosen]
+
+    def _refill(self, now: datetime, vacancies: Iterable[str] = (),
+                clients: Iterable[str] = ()) -> list[Referral]:
+        events: list[Referral] = []
+        for vid in sorted(set(vacancies)):
+            events += self._fill_vacancy(vid, now)
+        for cid in sorted(set(clients)):
+            events += self._fill_client(cid, now)
+        return events
+
+    # ---- events in ----------------------------------------------------------------------
+
+    def upsert_client(self, profile: ClientProfile, now: datetime) -> list[Referral]:
+        old = self.clients.get(profile.client_id)
+        if old is not None and profile.updated_at <= old.updated_at:
+            return []
+        cf = self._store_client(profile)
+        today = london_today(now)
+        events: list[Referral] = []
+        freed: list[str] = []
+        for vid in sorted(self._by_client.get(cf.client_id, ())):
+            reason = ineligibility_reason(cf, self._vf[vid], today)
+            if reason is not None:
+                events.append(self._withdraw(vid, cf.client_id, reason, now))
+                freed.append(vid)
+        events += self._fill_client(cf.client_id, now)
+        return events + self._refill(now, vacancies=freed)
+
+    def upsert_vacancy(self, vacancy: Vacancy, now: datetime) -> list[Referral]:
+        old = self.vacancies.get(vacancy.vacancy_id)
+        if old is not None and vacancy.updated_at <= old.updated_at:
+            return []
+        vf = self._store_vacancy(vacancy)
+        today = london_today(now)
+        events: list[Referral] = []
+        freed: list[str] = []
+        for cid in sorted(self._by_vacancy.get(vf.vacancy_id, ())):
+            reason = ineligibility_reason(self._cf[cid], vf, today)
+            if reason is not None:
+                events.append(self._withdraw(vf.vacancy_id, cid, reason, now))
+                freed.append(cid)
+        # max_referrals lowered below the active count: the weakest referrals give way.
+        active = [self.active[referral_id_for(vf.vacancy_id, cid)]
+                  for cid in self._by_vacancy.get(vf.vacancy_id, ())]
+        excess = len(active) - vf.max_referrals
+        for ref in sorted(active, key=lambda r: (r.score, r.client_id))[: max(0, excess)]:
+            events.append(self._withdraw(vf.vacancy_id, ref.client_id,
+                                         "vacancy max_referrals reduced", now))
+            freed.append(ref.client_id)
+        events += self._fill_vacancy(vf.vacancy_id, now)
+        return events + self._refill(now, clients=freed)
+
+    def erase_client(self, client_id: str, now: datetime) -> list[Referral]:
+        """The client's data is erased (tombstone): withdraw, forget, offer the slots again."""
+        events = [self._withdraw(vid, client_id, "client erased", now)
+                  for vid in sorted(self._by_client.get(client_id, ()))]
+        self._client_index.remove(client_id)
+        self.clients.pop(client_id, None)
+        self._cf.pop(client_id, None)
+        self._by_client.pop(client_id, None)
+        return events + self._refill(now, vacancies=[e.vacancy_id for e in events])
+
+    def erase_vacancy(self, vacancy_id: str, now: datetime) -> list[Referral]:
+        events = [self._withdraw(vacancy_id, cid, "vacancy erased", now)
+                  for cid in sorted(self._by_vacancy.get(vacancy_id, ()))]
+        self._vacancy_index.remove(vacancy_id)
+        self.vacancies.pop(vacancy_id, None)
+        self._vf.pop(vacancy_id, None)
+        self._by_vacancy.pop(vacancy_id, None)
+        return events + self._refill(now, clients=[e.client_id for e in events])
+
+    def expire(self, now: datetime) -> list[Referral]:
+        """Withdraw referrals to vacancies whose closing date passed without an update; the
+        streaming worker calls this on a timer (e.g. just after midnight, London time)."""
+        today = london_today(now)
+        events: list[Referral] = []
+        freed: list[str] = []
+        for vid in sorted(v for v, cs in self._by_vacancy.items() if cs):
+            if not self._vf[vid].is_open_on(today):
+                for cid in sorted(self._by_vacancy[vid]):
+                    events.append(self._withdraw(vid, cid, "vacancy closing date passed", now))
+                    freed.append(cid)
+        return events + self._refill(now, clients=freed)

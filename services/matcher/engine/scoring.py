@@ -1,0 +1,187 @@
+"""How well an eligible pair fits: a score in 0..1 and the explanation behind it.
+
+score = sum(weight_i * component_i) / sum(weight_i), over the components that are defined
+for the pair (a vacancy with no desired skills has no "desired_skills" component):
+
+- required_skills: mean over required skills of the best similarity to a client skill
+- desired_skills:  the same over desired skills
+- title: 0.6 * best desired-role fit (rapidfuzz token_set_ratio on normalised text)
+         + 0.4 * cosine of hashed character n-grams (client roles+skills, vacancy title+text);
+         the cosine alone when the client names no desired roles
+- distance: 1 - distance / client's max_travel_km (1 for a remote vacancy)
+- hours: overlap of the hour ranges relative to the narrower one (when both give hours)
+
+Skill similarity: a shared taxonomy id (exact alias, or typo-tolerant) scores its confidence
+(1.0, or >= 0.9 for a typo); otherwise word overlap (Jaccard >= 0.5) scores 0.8 * Jaccard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from schemas import Explanation, MatchedSkill
+from services.matcher.engine.config import MatchConfig
+from services.matcher.engine.eligibility import distance_km
+from services.matcher.engine.features import (
+    N_TEXT_FEATURES,
+    ClientFeatures,
+    FloatArray,
+    SkillFeature,
+    TextVector,
+    VacancyFeatures,
+)
+
+__all__ = [
+    "PairScore",
+    "TextContext",
+    "explain",
+    "score_pair",
+    "score_pair_from_client",
+    "skill_similarity",
+]
+
+_TOKEN_WEIGHT = 0.8
+_MIN_JACCARD = 0.5
+_ROLE_SHARE = 0.6
+
+
+class TextContext:
+    """One side's text vector spread into a dense array, so each pair's cosine is a gather and
+    a dot product. Build one per vacancy (or client) being matched, not per pair."""
+
+    def __init__(self, vector: TextVector) -> None:
+        self._vector = vector
+        self._dense: FloatArray | None = None  # built on first use: most records score none
+
+    def cosine(self, other: TextVector) -> float:
+        if other.indices.size == 0 or self._vector.indices.size == 0:
+            return 0.0
+        if self._dense is None:
+            self._dense = np.zeros(N_TEXT_FEATURES, dtype=np.float64)
+            self._dense[self._vector.indices] = self._vector.values
+        return float(np.dot(self._dense[other.indices], other.values))
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    score: float
+    components: dict[str, float]
+    distance_km: float
+    # per vacancy skill (required then desired): (similarity, index of client skill or -1)
+    required: tuple[tuple[float, int], ...]
+    desired: tuple[tuple[float, int], ...]
+
+
+def skill_similarity(skill: SkillFeature, client: ClientFeatures) -> tuple[float, int]:
+    """Best similarity of one vacancy skill to any client skill, and which client skill."""
+    best, which = 0.0, -1
+    for tid, conf in skill.ids:
+        hit = client.skill_ids.get(tid)
+        if hit is not None:
+            sim = min(conf, hit[1])
+            if sim > best:
+                best, which = sim, hit[0]
+    if best < _TOKEN_WEIGHT and not skill.tokens.isdisjoint(client.skill_tokens):
+        for i, other in enumerate(client.skills):
+            common = len(skill.tokens & other.tokens)
+            if common:
+                jaccard = common / len(skill.tokens | other.tokens)
+                sim = _TOKEN_WEIGHT * jaccard
+                if jaccard >= _MIN_JACCARD and sim > best:
+                    best, which = sim, i
+    return best, which
+
+
+def _title_fit(client: ClientFeatures, vacancy: VacancyFeatures, cosine: float) -> float:
+    if not client.roles:
+        return cosine
+    role = max(fuzz.token_set_ratio(vacancy.title, r) for r in client.roles) / 100.0
+    return _ROLE_SHARE * role + (1 - _ROLE_SHARE) * cosine
+
+
+def _hours_fit(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float | None:
+    if a is None or b is None:
+        return None
+    overlap = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    narrower = min(a[1] - a[0], b[1] - b[0])
+    # +1 hour on both sides: a single agreed figure (20-20 vs 20-20) is a perfect fit.
+    return min(1.0, (overlap + 1.0) / (narrower + 1.0))
+
+
+def _clip(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+def score_pair(
+    client: ClientFeatures,
+    vacancy: VacancyFeatures,
+    config: MatchConfig,
+    text: TextContext | None = None,
+) -> PairScore:
+    """Score an (assumed eligible) pair. ``text``, the vacancy's ``TextContext``, saves time
+    when many clients are scored against one vacancy."""
+    if text is None:
+        text = TextContext(vacancy.vector)
+    return _score(client, vacancy, config, text.cosine(client.vector))
+
+
+def score_pair_from_client(
+    client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig, text: TextContext
+) -> PairScore:
+    """As ``score_pair``, with ``text`` built from the client's vector."""
+    return _score(client, vacancy, config, text.cosine(vacancy.vector))
+
+
+def _score(
+    client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig, cosine: float
+) -> PairScore:
+    # Rounded so the same pair scores the same whichever side's dense vector was used.
+    cosine = round(_clip(cosine), 6)
+    required = tuple(skill_similarity(s, client) for s in vacancy.required)
+    desired = tuple(skill_similarity(s, client) for s in vacancy.desired)
+    d_km = distance_km(client, vacancy)
+    components: dict[str, float] = {}
+    if required:
+        components["required_skills"] = sum(s for s, _ in required) / len(required)
+    if desired:
+        components["desired_skills"] = sum(s for s, _ in desired) / len(desired)
+    components["title"] = _title_fit(client, vacancy, cosine)
+    components["distance"] = 1.0 if vacancy.remote else 1.0 - d_km / client.max_travel_km
+    hours = _hours_fit(client.hours, vacancy.hours)
+    if hours is not None:
+        components["hours"] = hours
+    components = {k: round(_clip(v), 6) for k, v in components.items()}
+    weights = config.weights()
+    total = sum(weights[k] for k in components)
+    score = sum(weights[k] * v for k, v in components.items()) / total if total else 0.0
+    return PairScore(round(_clip(score), 6), components, round(d_km, 3), required, desired)
+
+
+def explain(
+    client: ClientFeatures,
+    vacancy: VacancyFeatures,
+    scored: PairScore,
+    withdrawal_reason: str | None = None,
+) -> Explanation:
+    """The contract's explanation of a scored pair (built only for pairs actually referred)."""
+    matched: list[MatchedSkill] = []
+    missing: list[str] = []
+    for skills, sims in ((vacancy.required, scored.required), (vacancy.desired, scored.desired)):
+        for skill, (sim, which) in zip(skills, sims, strict=True):
+            if which >= 0:
+                matched.append(MatchedSkill(vacancy_skill=skill.text,
+                                            client_skill=client.skills[which].text,
+                                            similarity=round(sim, 4)))
+            elif skills is vacancy.required:
+                missing.append(skill.text)
+    return Explanation(
+        matched_skills=matched,
+        missing_required_skills=missing,
+        distance_km=scored.distance_km,
+        components=scored.components,
+        matched_certifications=[text for text, _ in vacancy.required_certs],
+        withdrawal_reason=withdrawal_reason,
+    )

@@ -1,0 +1,87 @@
+"""Certifications are categories: forgiving about spelling, never across category or level."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.matcher.engine.certifications import CertificationIndex, default_certifications
+
+
+def holds(client_certs: list[str], required: str) -> bool:
+    index = default_certifications()
+    return index.required_key(required) in index.held_keys(client_certs)
+
+
+@pytest.mark.parametrize(
+    ("held", "required"),
+    [
+        ("SIA DS licence", "SIA door supervisor licence"),
+        ("C+E", "HGV Class 1"),
+        ("Cat C + E", "HGV class one"),
+        ("LGV 1", "HGV Class 1"),
+        ("FLT counterbalance", "Counterbalance forklift licence"),
+        ("Food Hygiene Level 2", "level 2 food hygiene certificate"),
+        ("food hygene level 2", "Level 2 Food Safety"),  # typo
+        ("enhanced dbs", "Enhanced DBS check"),
+        ("HGV Class 1", "Cat C"),  # C+E legally includes C
+        ("HGV Class 1", "C1"),  # ... and C1
+        ("Underwater basket weaving diploma", "underwater basket-weaving diploma"),  # unknown
+    ],
+)
+def test_forgiven(held: str, required: str) -> None:
+    assert holds([held], required)
+
+
+@pytest.mark.parametrize(
+    ("held", "required"),
+    [
+        ("HGV Class 2", "HGV Class 1"),
+        ("Cat C", "C+E"),
+        ("C1", "Cat C"),
+        ("reach truck licence", "counterbalance forklift licence"),
+        ("FLT counterbalance", "reach truck"),
+        ("D1", "D1 reach truck"),  # the minibus category is not RTITB D1
+        ("food hygiene level 2", "food hygiene level 3"),
+        ("food hygiene level 3", "food hygiene level 2"),  # no level implication encoded
+        ("basic DBS", "enhanced DBS"),
+        ("enhanced DBS", "basic DBS"),
+        ("enhanced DBS", "enhanced DBS with barred list"),
+        ("first aid at work", "emergency first aid at work"),
+        ("full UK driving licence", "HGV licence"),  # Cat B is not "some lorry category"
+        ("HGV Class 1", "HGV licence"),  # generic: only the same generic evidence counts
+        ("ADR packages", "ADR tanks"),
+        ("Underwater basket weaving diploma", "Underwater basket weaving certificate level 2"),
+        ("Underwater basket weavng diploma", "Underwater basket weaving diploma"),  # unknown: exact
+        ("CSCS red card", "CPCS red card"),
+    ],
+)
+def test_never_across_category_level_or_class(held: str, required: str) -> None:
+    assert not holds([held], required)
+
+
+def test_generic_requirement_met_by_same_generic_evidence() -> None:
+    assert holds(["LGV licence holder"], "HGV licence")
+
+
+def test_every_required_certification_must_be_held() -> None:
+    assert holds(["C+E", "enhanced DBS"], "enhanced DBS")
+    assert not holds(["C+E"], "enhanced DBS")
+
+
+def test_no_two_categories_share_a_normalised_alias() -> None:
+    # Otherwise an exact alias would resolve to nothing (safe, but a lost match).
+    index = default_certifications()
+    for marks, aliases in index._by_marks.items():
+        seen: dict[str, str] = {}
+        for alias in aliases:
+            other = seen.setdefault(alias.words, alias.category)
+            assert other == alias.category, (marks, alias.words, other, alias.category)
+
+
+def test_ambiguous_fuzzy_phrase_resolves_to_nothing() -> None:
+    index = CertificationIndex([
+        {"id": "x", "label": "widget operator alpha", "aliases": []},
+        {"id": "y", "label": "widget operator alphb", "aliases": []},
+    ])
+    assert index.resolve("widget operator alpha") == "x"
+    assert index.resolve("widget operator alphc") is None
