@@ -26,13 +26,15 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
+    from services.evaluation.cli import evaluate
+    from services.feed.cli import feed
     from services.ingest.cli import ingest
     from services.kafka_local.cli import kafka
     from services.matcher.cli import match
     from services.monitor.cli import monitor
     from services.status_cli import status
 
-    for command in (kafka, ingest, match, monitor, status):
+    for command in (kafka, ingest, match, evaluate, feed, monitor, status):
         main.add_command(command)
 
 

@@ -1,0 +1,73 @@
+"""The naive peer: every vacancy against every client, fuzzy-scored pair by pair.
+
+It applies the contract's hard rules (status, consent, closing date, right to work,
+certifications, distance, hours) and scores fit with rapidfuzz ``token_set_ratio`` for every
+(required skill, client skill) pair, then takes the top ``max_referrals`` per vacancy. No index,
+no taxonomy: the baseline a matcher must beat by a wide margin.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from schemas import ClientProfile, Vacancy
+
+__all__ = ["naive_match"]
+
+CERT_MATCH = 90.0  # token_set_ratio at or above which a held certification counts
+THRESHOLD = 0.5
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _eligible(c: ClientProfile, v: Vacancy) -> bool:
+    if v.requires_right_to_work and not c.right_to_work:
+        return False
+    if not v.remote and _km(c.location.lat, c.location.lon,
+                            v.location.lat, v.location.lon) > c.max_travel_km:
+        return False
+    if c.hours_per_week and v.hours_per_week and max(
+            c.hours_per_week.min, v.hours_per_week.min) > min(
+            c.hours_per_week.max, v.hours_per_week.max):
+        return False
+    held = [h.lower() for h in c.certifications]
+    return all(any(fuzz.token_set_ratio(r.lower(), h) >= CERT_MATCH for h in held)
+               for r in v.required_certifications)
+
+
+def _score(c: ClientProfile, v: Vacancy) -> float:
+    wanted = v.required_skills or v.desired_skills
+    if not wanted:
+        return 0.0
+    skills = [s.lower() for s in c.skills]
+    best = [max((fuzz.token_set_ratio(w.lower(), s) for s in skills), default=0.0) / 100
+            for w in wanted]
+    return sum(best) / len(best)
+
+
+def naive_match(clients: Iterable[ClientProfile], vacancies: Sequence[Vacancy],
+                today: date) -> list[tuple[str, str, float]]:
+    """(vacancy_id, client_id, score) for the top max_referrals eligible clients per vacancy."""
+    pool = [c for c in clients if c.status == "job_ready" and c.consent_to_share]
+    out: list[tuple[str, str, float]] = []
+    for v in vacancies:
+        if v.status != "open" or (v.closing_date is not None and today > v.closing_date):
+            continue
+        scored = []
+        for c in pool:
+            if _eligible(c, v):
+                s = _score(c, v)
+                if s >= THRESHOLD:
+                    scored.append((s, c.client_id))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        out += [(v.vacancy_id, cid, s) for s, cid in scored[: v.max_referrals]]
+    return out

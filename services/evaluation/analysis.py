@@ -1,0 +1,121 @@
+"""Why the engine missed or wrongly made referrals: failure categories with examples.
+
+Engine-agnostic: it reads only the referrals, the labels and the truth (concept -> the text
+that was rendered for it), so it can say "clients who wrote X for cash handling were missed".
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from schemas import Referral
+from services.evaluation.certifications import CERTS
+from services.evaluation.held_out import held_out_phrasings, normalise
+from services.evaluation.vocabulary import SKILLS
+
+__all__ = ["analyse"]
+
+_EXAMPLES = 3
+
+
+def _top(counter: Counter[str], examples: Mapping[str, list[str]], n: int) -> list[dict[str, Any]]:
+    return [{"category": key, "count": count, "examples": examples.get(key, [])[:_EXAMPLES]}
+            for key, count in counter.most_common(n)]
+
+
+def _tag(text: str, held: Mapping[str, str]) -> str:
+    return f"{text!r}{' [held-out]' if normalise(text) in held else ''}"
+
+
+def _kind(text: str, held: Mapping[str, str], seen: set[str]) -> str:
+    key = normalise(text)
+    return "held-out" if key in held else "seen" if key in seen else "typo"
+
+
+def _seen_phrasings() -> set[str]:
+    return {normalise(t) for table in (SKILLS, CERTS) for p in table.values() for t in p.seen}
+
+
+def _misses(refs: Mapping[tuple[str, str], Referral], truth: Mapping[str, Any],
+            labels: Mapping[str, Any], client_cap: int) -> dict[str, Any]:
+    """Relevant pairs not referred, where the vacancy had room for every relevant client."""
+    per_client = Counter(cid for _, cid in refs)
+    c_truth, v_truth = truth["clients"], truth["vacancies"]
+    held, seen = held_out_phrasings(), _seen_phrasings()
+    by_kind: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    miss: Counter[str] = Counter()
+    miss_ex: defaultdict[str, list[str]] = defaultdict(list)
+    phrase_hits: Counter[str] = Counter()
+    phrase_miss: Counter[str] = Counter()
+    for vid, lab in labels.items():
+        if len(lab["relevant"]) > lab["max_referrals"]:
+            continue
+        vt = v_truth[vid]
+        needed = (*vt["required_skills"], *vt["required_certs"])
+        for cid in lab["relevant"]:
+            ct = c_truth[cid]
+            hit = (vid, cid) in refs
+            for concept in needed:
+                kind = "skill" if concept in SKILLS else "cert"
+                text = ct["rendered"][concept]
+                (phrase_hits if hit else phrase_miss)[
+                    f"{kind} {concept}: client wrote {_tag(text, held)}"] += 1
+                written = _kind(text, held, seen)
+                by_kind[f"{kind} written {written}"]["hit" if hit else "missed"] += 1
+            if hit:
+                continue
+            cause = ("client already holds the per-client referral limit"
+                     if per_client[cid] >= client_cap else f"missed ({vt['occupation']})")
+            miss[cause] += 1
+            pairs = [f"{vt['rendered'].get(s, s)!r}~{ct['rendered'][s]!r}" for s in needed]
+            miss_ex[cause].append(f"{vid}/{cid}: " + ", ".join(pairs))
+    # A phrasing is suspect when pairs using it were missed more often than hit.
+    suspect = Counter({k: n for k, n in phrase_miss.items() if n > phrase_hits[k]})
+    return {"missed": _top(miss, miss_ex, 10),
+            "recall_by_wording": {k: {**c, "recall": round(c["hit"] / (c["hit"] + c["missed"]), 4)}
+                                  for k, c in sorted(by_kind.items())},
+            "suspect_phrasings": [{"phrasing": k, "missed": n, "hit": phrase_hits[k]}
+                                  for k, n in suspect.most_common(20)]}
+
+
+def _wrong(refs: Mapping[tuple[str, str], Referral], truth: Mapping[str, Any],
+           labels: Mapping[str, Any],
+           violation_of: Callable[[str, str], tuple[str, ...]]) -> list[dict[str, Any]]:
+    """Referrals that were not relevant: hard-rule violations first, then poor fits."""
+    c_truth, v_truth = truth["clients"], truth["vacancies"]
+    wrong: Counter[str] = Counter()
+    wrong_ex: defaultdict[str, list[str]] = defaultdict(list)
+    for (vid, cid), ref in refs.items():
+        lab = labels.get(vid)
+        if lab is None or cid in lab["relevant"] or cid in lab["ambiguous"]:
+            continue
+        reasons = violation_of(vid, cid)
+        vt, ct = v_truth[vid], c_truth[cid]
+        if reasons:
+            key = "VIOLATION " + "+".join(reasons)
+            if "missing_certification" in reasons:
+                lacking = sorted(set(vt["required_certs"]) - set(ct["certs"]))
+                key += f" (needs {', '.join(lacking)}; holds {', '.join(ct['certs']) or '-'})"
+            certs = [vt["rendered"][c] for c in vt["required_certs"]]
+            held_text = [ct["rendered"][c] for c in ct["certs"]]
+            example = f"{vid}/{cid}: requires {certs}, client lists {held_text}"
+        else:
+            lacking = [s for s in vt["required_skills"] if s not in ct["skills"]]
+            key = (f"not relevant: lacks {', '.join(lacking)} "
+                   f"({ct['occupation']} -> {vt['occupation']})")
+            matched = [f"{m.vacancy_skill!r}<-{m.client_skill!r} {m.similarity:.2f}"
+                       for m in ref.explanation.matched_skills]
+            example = f"{vid}/{cid} score {ref.score:.2f}: {'; '.join(matched)}"
+        wrong[key] += 1
+        wrong_ex[key].append(example)
+    return _top(wrong, wrong_ex, 10)
+
+
+def analyse(referrals: Iterable[Referral], truth: Mapping[str, Any],
+            labels: Mapping[str, Any], violation_of: Callable[[str, str], tuple[str, ...]],
+            client_cap: int) -> dict[str, Any]:
+    refs = {(r.vacancy_id, r.client_id): r for r in referrals if r.kind == "referral"}
+    return {**_misses(refs, truth, labels, client_cap),
+            "wrong": _wrong(refs, truth, labels, violation_of)}

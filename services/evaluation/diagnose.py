@@ -1,0 +1,69 @@
+"""Ask the engine why it did not refer a relevant pair (for the engine owner's failure list).
+
+Unlike the oracle, this deliberately calls the engine's own features, eligibility and scoring,
+to say WHICH stage dropped the pair. It uses internal engine APIs, so it degrades to
+"unavailable" rather than failing the evaluation when they change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from schemas import ClientProfile, Referral, Vacancy
+
+__all__ = ["diagnose_misses"]
+
+_EXAMPLES = 4
+
+
+def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str, Vacancy],
+                    labels: Mapping[str, Any], referrals: list[Referral], client_cap: int,
+                    *, top: int = 8) -> dict[str, Any]:
+    try:
+        from services.matcher.engine import MatchConfig, score_pair
+        from services.matcher.engine.certifications import default_certifications
+        from services.matcher.engine.eligibility import pair_reason
+        from services.matcher.engine.features import ClientFeatures, VacancyFeatures
+        from services.matcher.engine.ranking import good_enough
+        from services.matcher.engine.taxonomy import default_taxonomy
+    except ImportError as exc:  # the engine moved on; the engine-agnostic analysis still holds
+        return {"unavailable": str(exc)}
+    config, tax, certs = MatchConfig(), default_taxonomy(), default_certifications()
+    referred = {(r.vacancy_id, r.client_id) for r in referrals if r.kind == "referral"}
+    per_client = Counter(cid for _, cid in referred)
+    causes: Counter[str] = Counter()
+    examples: defaultdict[str, list[str]] = defaultdict(list)
+    cf_cache: dict[str, Any] = {}
+    for vid, lab in labels.items():
+        if len(lab["relevant"]) > lab["max_referrals"]:
+            continue
+        vf = VacancyFeatures.from_vacancy(vacancies[vid], tax, certs)
+        for cid in lab["relevant"]:
+            if (vid, cid) in referred:
+                continue
+            if cid not in cf_cache:
+                cf_cache[cid] = ClientFeatures.from_profile(clients[cid], tax, certs)
+            cf = cf_cache[cid]
+            reason = pair_reason(cf, vf)
+            if reason is not None:
+                cause = f"engine hard rule: {reason.split(':')[0]}"
+                detail = f"{reason}; client certs {list(clients[cid].certifications)}"
+            elif per_client[cid] >= client_cap:
+                cause, detail = "client at per-client referral limit", ""
+            else:
+                scored = score_pair(cf, vf, config)
+                comp = scored.components.get("required_skills")
+                low_cov = comp is not None and comp < config.min_required_coverage
+                cause = ("required-skill coverage below minimum" if low_cov
+                         else "score below threshold" if not good_enough(scored, config)
+                         else "eligible and above threshold, not referred (index/ranking)")
+                unmatched = [s.text for s, (_, which) in zip(vf.required, scored.required,
+                                                              strict=True) if which < 0]
+                detail = (f"score {scored.score:.2f} {dict(scored.components)}; vacancy skills "
+                          f"unmatched {unmatched}; client skills {list(clients[cid].skills)}")
+            causes[cause] += 1
+            examples[cause].append(f"{vid}/{cid}: {detail}")
+    return {"causes": [{"cause": c, "count": n, "examples": examples[c][:_EXAMPLES]}
+                       for c, n in causes.most_common(top)]}
