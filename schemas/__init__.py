@@ -8,6 +8,7 @@ from schemas._types import Hours, Location
 from schemas.client import ClientProfile, ClientStatus, Monitoring
 from schemas.deadletter import PAYLOAD_CAP_BYTES, DeadLetter, DeadLetterSource
 from schemas.errors import ContractError, JobmatchError
+from schemas.outcome import OutcomeKind, ReferralOutcome
 from schemas.referral import Explanation, MatchedSkill, Referral, ReferralKind, referral_id_for
 from schemas.topics import (
     CLIENTS,
@@ -45,8 +46,10 @@ __all__ = [
     "Location",
     "MatchedSkill",
     "Monitoring",
+    "OutcomeKind",
     "Referral",
     "ReferralKind",
+    "ReferralOutcome",
     "Rejected",
     "TopicSpec",
     "Vacancy",

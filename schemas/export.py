@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from schemas.client import ClientProfile
 from schemas.deadletter import DeadLetter
+from schemas.outcome import ReferralOutcome
 from schemas.referral import Referral
 from schemas.vacancy import Vacancy
 
@@ -26,6 +27,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "vacancy.v1.json": Vacancy,
     "referral.v1.json": Referral,
     "dead_letter.v1.json": DeadLetter,
+    "referral_outcome.v1.json": ReferralOutcome,
 }
 
 
