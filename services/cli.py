@@ -31,10 +31,12 @@ def _register() -> None:
     from services.ingest.cli import ingest
     from services.kafka_local.cli import kafka
     from services.matcher.cli import match
+    from services.matcher.worker_cli import matcher
     from services.monitor.cli import monitor
     from services.status_cli import status
+    from services.tail import tail
 
-    for command in (kafka, ingest, match, evaluate, feed, monitor, status):
+    for command in (kafka, ingest, match, matcher, tail, evaluate, feed, monitor, status):
         main.add_command(command)
 
 

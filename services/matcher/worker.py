@@ -1,0 +1,46 @@
+"""Run one matcher worker in the foreground until SIGTERM or Ctrl-C, then stop cleanly."""
+
+from __future__ import annotations
+
+import logging
+
+from schemas.topics import TopicSpec
+from services.kafka_local.topics_admin import ensure_topics
+from services.matcher.app import WorkerSettings, create_app
+from services.matcher.engine.config import MatchConfig
+from services.settings import Settings
+
+__all__ = ["ensure_regional_topic", "run_worker"]
+
+# The regional topic carries copies of client records (personal data): keep it only as long as
+# a worker may be down and still need to catch up, like the raw topics.
+_REGIONAL_RETENTION_MS = str(3 * 24 * 3600 * 1000)
+
+
+def ensure_regional_topic(settings: Settings, worker: WorkerSettings) -> None:
+    """Create the regional topic before Faust joins the group.
+
+    Faust creates its internal topics at start-up too, but the consumer may join the group
+    before the new topic is in its metadata; the topic is then left unassigned until the next
+    metadata refresh (minutes). Creating it first (and waiting for metadata) avoids that.
+    """
+    spec = TopicSpec("regional", worker.regional_topic, worker.regional_partitions, "region",
+                     {"retention.ms": _REGIONAL_RETENTION_MS})
+    ensure_topics(",".join(settings.bootstrap_list), [spec])
+
+
+def run_worker(settings: Settings, config: MatchConfig, worker: WorkerSettings,
+               loglevel: str = "info") -> None:
+    """Build the app and hand it to Faust's worker, which owns the event loop and signals.
+
+    Never returns: the worker exits the process (status 0 after a clean stop)."""
+    from faust import Worker
+
+    worker.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_regional_topic(settings, worker)
+    matcher = create_app(settings, config, worker)
+    logging.getLogger(__name__).info(
+        "matcher worker %s: app %s, store %s in %s, regional partitions %d",
+        worker.worker_id, worker.app_id, worker.store, worker.data_dir,
+        worker.regional_partitions)
+    Worker(matcher.app, loglevel=loglevel, quiet=True).execute_from_commandline()
