@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from schemas.topics import CLIENTS, REFERRALS, VACANCIES
-from services.offsets import commit_at_end, end_offsets, group_lag
+from services.offsets import commit_at_end, group_lag
 
 pytestmark = pytest.mark.integration
 
