@@ -17,6 +17,7 @@ from services.feed.outcomes import OutcomePublisher
 from services.feed.ratelimit import TokenBuckets
 from services.feed.ssrf import Resolver
 from services.feed.store import Store
+from services.observability import health_router, make_registry
 
 __all__ = ["create_app"]
 
@@ -38,10 +39,7 @@ def create_app(store: Store, config: FeedConfig, publisher: OutcomePublisher | N
                    "type": e.get("type", "")} for e in exc.errors()]
         return JSONResponse({"detail": detail}, status_code=422)
 
-    @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health_router(store.ping, registry=make_registry()))
     app.include_router(api_referrals.router)
     app.include_router(api_webhooks.router)
     return app

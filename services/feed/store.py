@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -53,6 +53,12 @@ class Store:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    def ping(self) -> bool:
+        """Ready when the database answers a trivial query."""
+        with self.read() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
 
     def pseudonym_key(self) -> bytes:
         """The server secret behind every ``client_ref``, made once and kept in the store.

@@ -27,9 +27,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from schemas.validation import RecordKind
+from services.ingest.metrics import IngestMetrics
 from services.ingest.pipeline import Accounting, Ingestor, is_valid_id
 from services.ingest.readers import RawRecord, Unreadable
 from services.ingest.tokens import TokenInfo, TokenStore
+from services.observability import health_router
 
 if TYPE_CHECKING:
     from services.ingest.publisher import Publisher
@@ -100,6 +102,7 @@ def create_app(publisher: Publisher, tokens: TokenStore,
                limits: ApiLimits | None = None) -> FastAPI:
     """The ASGI app. The publisher and token store are built by the caller (the entry point)."""
     limits = limits or ApiLimits()
+    metrics = IngestMetrics()
     app = FastAPI(
         title="jobmatch ingest",
         version="1",
@@ -143,9 +146,11 @@ def create_app(publisher: Publisher, tokens: TokenStore,
     async def post(kind: RecordKind, request: Request, publisher_name: str) -> JSONResponse:
         body = await read_body(request)
         request_id = f"req-{uuid.uuid4().hex}"
-        return await run_in_threadpool(_ingest_body, publisher, kind, body,
-                                       request_id=request_id, publisher_name=publisher_name,
-                                       limits=limits)
+        response, accounting = await run_in_threadpool(
+            _ingest_body, publisher, kind, body, request_id=request_id,
+            publisher_name=publisher_name, limits=limits)
+        metrics.count(kind, accounting)
+        return response
 
     @app.post("/v1/clients", openapi_extra={"requestBody": {
         "required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}}})
@@ -171,15 +176,13 @@ def create_app(publisher: Publisher, tokens: TokenStore,
         return await run_in_threadpool(_erase, publisher, client_id, request_id,
                                        auth.publisher, limits)
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health_router(lambda: True, registry=metrics.registry))
+    app.state.metrics = metrics
     return app
 
 
 def _ingest_body(publisher: Publisher, kind: RecordKind, body: bytes, *, request_id: str,
-                 publisher_name: str, limits: ApiLimits) -> JSONResponse:
+                 publisher_name: str, limits: ApiLimits) -> tuple[JSONResponse, Accounting]:
     ingestor = Ingestor(publisher, kind, "http")
     headers = {"X-Request-ID": request_id}
     try:
@@ -200,7 +203,7 @@ def _ingest_body(publisher: Publisher, kind: RecordKind, body: bytes, *, request
             return JSONResponse(
                 {"request_id": request_id,
                  "detail": f"batch of {len(raws)} records; at most {limits.max_batch_records}"},
-                status_code=413, headers=headers)
+                status_code=413, headers=headers), Accounting()
     verdicts = [ingestor.submit(f"{request_id}#{i}", raw) for i, raw in enumerate(raws)]
     accounting = ingestor.finish(limits.ack_timeout_s)
     failed = {f.position: f for f in accounting.failures}
@@ -228,7 +231,7 @@ def _ingest_body(publisher: Publisher, kind: RecordKind, body: bytes, *, request
     elif single and results[0]["status"] == "rejected":
         status = 422
     return JSONResponse(_summary(request_id, accounting, results), status_code=status,
-                        headers=headers)
+                        headers=headers), accounting
 
 
 def _summary(request_id: str, accounting: Accounting,
@@ -243,13 +246,13 @@ def _summary(request_id: str, accounting: Accounting,
 
 
 def _bad_body(ingestor: Ingestor, request_id: str, body: bytes, reason: str,
-              limits: ApiLimits) -> JSONResponse:
+              limits: ApiLimits) -> tuple[JSONResponse, Accounting]:
     ingestor.reject(request_id, Unreadable(reason, body), reason)
     accounting = ingestor.finish(limits.ack_timeout_s)
     return JSONResponse(
         {"request_id": request_id, "detail": reason,
          "dead_lettered": accounting.rejected == 1},
-        status_code=400, headers={"X-Request-ID": request_id})
+        status_code=400, headers={"X-Request-ID": request_id}), accounting
 
 
 def _erase(publisher: Publisher, client_id: str, request_id: str, publisher_name: str,
