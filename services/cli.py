@@ -26,6 +26,7 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
+    from services.demo import demo
     from services.evaluation.cli import evaluate
     from services.feed.cli import feed
     from services.ingest.cli import ingest
@@ -36,7 +37,7 @@ def _register() -> None:
     from services.status_cli import status
     from services.tail import tail
 
-    for command in (kafka, ingest, match, matcher, tail, evaluate, feed, monitor, status):
+    for command in (demo, kafka, ingest, match, matcher, tail, evaluate, feed, monitor, status):
         main.add_command(command)
 
 
