@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 __all__ = ["DEFAULT_THRESHOLD", "MatchConfig"]
 
-# A client holding every required skill near the vacancy scores ~0.7-0.9; one close by with a
-# related title but half the required skills lands near 0.5. Below it a fit is "poor".
-DEFAULT_THRESHOLD = 0.5
+# Every required skill is a must-have (CONTRACT.md): a client missing one is never referred
+# (``min_required_coverage``). Holding them all gives the required component its 0.40 weight
+# of the score; the threshold then turns away a client with them all whose every other fit
+# (title, distance, hours, nice-to-haves) is poor.
+DEFAULT_THRESHOLD = 0.45
 
 
 @dataclass(frozen=True)
@@ -16,21 +18,27 @@ class MatchConfig:
     threshold: float = DEFAULT_THRESHOLD
     max_referrals_per_client: int = 3  # active referrals one client holds at once
     # A vacancy that lists required skills is never referred a client covering less than this
-    # share of them, however close or well-titled. Being > 0 also lets the candidate index
-    # look such vacancies up by skill alone without missing anyone it could refer.
-    min_required_coverage: float = 0.25
+    # share of them (1.0: every one, as the contract's "must-have" says), however close or
+    # well-titled. Being > 0 also lets the candidate index look such vacancies up by skill
+    # alone without missing anyone it could refer.
+    min_required_coverage: float = 1.0
+    # A vacancy skill counts as covered by a client skill at this similarity or above: a
+    # shared taxonomy id (>= 0.92 exact, stemmed or typo-corrected) or a close word overlap.
+    min_skill_similarity: float = 0.75
     w_required: float = 0.40
     w_desired: float = 0.15
     w_title: float = 0.25
     w_distance: float = 0.15
     w_hours: float = 0.05
-    matcher_version: str = "engine-1.0"
+    matcher_version: str = "engine-1.1"
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError("threshold must be within 0..1")
         if not 0.0 < self.min_required_coverage <= 1.0:
             raise ValueError("min_required_coverage must be within (0, 1]")
+        if not 0.0 < self.min_skill_similarity <= 1.0:
+            raise ValueError("min_skill_similarity must be within (0, 1]")
         if self.max_referrals_per_client < 1:
             raise ValueError("max_referrals_per_client must be at least 1")
         if min(self.weights().values()) < 0 or sum(self.weights().values()) <= 0:

@@ -7,6 +7,7 @@ no later step can use it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from sklearn.utils import murmurhash3_32
 
 from schemas import ClientProfile, Hours, Vacancy
 from services.matcher.engine.certifications import CertificationIndex, default_certifications
-from services.matcher.engine.normalise import normalise, tokens
+from services.matcher.engine.normalise import normalise
 from services.matcher.engine.taxonomy import Taxonomy, default_taxonomy
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SkillFeature",
     "TextVector",
     "VacancyFeatures",
+    "split_skill",
     "text_vector",
 ]
 
@@ -91,19 +93,73 @@ def text_vector(text: str) -> TextVector:
 
 @dataclass(frozen=True, slots=True)
 class SkillFeature:
-    """One skill phrase as typed, its taxonomy ids (with confidence) and its tokens."""
+    """One skill phrase as typed, its taxonomy ids (with confidence) and its weighted stems."""
 
     text: str
     ids: tuple[tuple[str, float], ...]
-    tokens: frozenset[str]
+    tokens: frozenset[str]  # stems of its words (typos corrected)
+    weights: tuple[tuple[str, float], ...] = ()  # (stem, IDF weight), sorted
+    norm: str = ""  # normalised text, typos corrected
+    uk: frozenset[str] = frozenset()  # UK skill groups it names
+
+    @property
+    def total(self) -> float:
+        return sum(w for _, w in self.weights)
 
 
-def _skills(phrases: list[str], taxonomy: Taxonomy) -> tuple[SkillFeature, ...]:
+# Two skills typed in one box: "MS Office, inbound calls", "carrying heavy loads & prepping
+# food". Split only where every part is a skill the taxonomy knows, and never a phrase the
+# taxonomy knows whole ("loading/unloading", "hand and power tools", "Word and Excel").
+_SPLIT_STRONG = re.compile(r"\s*[,;/|]\s*|\s+-\s+")
+_SPLIT_WEAK = re.compile(r"\s*&\s*|\s+\+\s+|\s+and\s+", re.IGNORECASE)
+
+
+def _feature(phrase: str, taxonomy: Taxonomy) -> SkillFeature | None:
+    found = taxonomy.lookup(phrase)
+    if not found.ids:  # a phrase of punctuation only names nothing
+        return None
+    return SkillFeature(
+        phrase, found.ids, frozenset(t for t, _ in found.stems), found.stems, found.text,
+        frozenset(tid for tid, _ in found.ids if tid.startswith("uk:")),
+    )
+
+
+def split_skill(phrase: str, taxonomy: Taxonomy, *, every_part_known: bool = True) -> list[str]:
+    """The skills one typed item holds: itself, or its parts (when each is a known skill, or
+    at least one is with ``every_part_known=False``)."""
+    if taxonomy.lookup(phrase).known or not (
+            _SPLIT_STRONG.search(phrase) or _SPLIT_WEAK.search(phrase)):
+        return [phrase]
+    parts: list[str] = []
+    for part in (p.strip() for p in _SPLIT_STRONG.split(phrase)):
+        if not part:
+            continue
+        weak = [p.strip() for p in _SPLIT_WEAK.split(part) if p.strip()]
+        if len(weak) > 1 and not taxonomy.lookup(part).known and all(
+                taxonomy.lookup(w).known for w in weak):
+            parts += weak
+        else:
+            parts.append(part)
+    known = [taxonomy.lookup(p).known for p in parts]
+    if len(parts) < 2 or not (all(known) if every_part_known else any(known)):
+        return [phrase]
+    return parts
+
+
+def _skills(phrases: list[str], taxonomy: Taxonomy, *,
+            keep_whole: bool = False) -> tuple[SkillFeature, ...]:
+    """Features of typed skills. A client's combined item keeps its whole text beside its
+    parts (more evidence of what they can do); a vacancy's becomes its parts (each is
+    required)."""
     out: list[SkillFeature] = []
     for phrase in phrases:
-        ids = tuple(taxonomy.resolve(phrase).items())
-        if ids:  # a phrase of punctuation only names nothing
-            out.append(SkillFeature(phrase, ids, frozenset(tokens(phrase))))
+        parts = split_skill(phrase, taxonomy, every_part_known=not keep_whole)
+        if keep_whole and len(parts) > 1:
+            parts = [phrase, *parts]
+        for part in parts:
+            feature = _feature(part, taxonomy)
+            if feature is not None:
+                out.append(feature)
     return tuple(out)
 
 
@@ -141,7 +197,7 @@ class ClientFeatures:
     ) -> ClientFeatures:
         taxonomy = taxonomy or default_taxonomy()
         certifications = certifications or default_certifications()
-        skills = _skills(profile.skills, taxonomy)
+        skills = _skills(profile.skills, taxonomy, keep_whole=True)
         skill_ids: dict[str, tuple[int, float]] = {}
         for i, skill in enumerate(skills):
             for tid, conf in skill.ids:

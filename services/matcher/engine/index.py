@@ -4,16 +4,17 @@ Both directions use a geographic grid (``geo.CELL_DEGREES`` cells) and an invert
 skill terms (taxonomy ids and normalised tokens). Retrieval never loses a pair the matcher
 could refer:
 
-- a vacancy listing required skills can only be referred clients covering some of them
-  (``MatchConfig.min_required_coverage`` > 0), and any non-zero skill similarity needs a
-  shared id or token: those postings are exact;
+- a vacancy listing required skills can only be referred clients covering enough of them
+  (``MatchConfig.min_required_coverage``, all by default), and any non-zero skill similarity
+  needs a shared id or stem (``scoring.phrase_similarity``): those postings are exact;
 - a vacancy with no required skills falls back to geography alone (every client in reach);
 - a remote vacancy ignores distance.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from services.matcher.engine.features import ClientFeatures, SkillFeature, VacancyFeatures
@@ -88,11 +89,22 @@ class _Postings:
         return found
 
 
-class ClientIndex:
-    """Referable clients, looked up by a vacancy."""
+def _needed(n_required: int, share: float) -> int:
+    """How many of ``n_required`` skills a referable client must share terms with."""
+    return max(1, math.ceil(n_required * share - 1e-9))
 
-    def __init__(self) -> None:
+
+class ClientIndex:
+    """Referable clients, looked up by a vacancy.
+
+    A vacancy listing required skills looks up, per skill, the clients sharing a term with it,
+    and keeps those sharing terms with enough of its skills (all of them by default: the
+    intersection, walked from the rarest skill), then the grid cells within reach.
+    """
+
+    def __init__(self, min_required_coverage: float = 1.0) -> None:
         self._postings = _Postings()
+        self._share = min_required_coverage
         # The widest travel radius indexed: a vacancy searches that far, then each client's own
         # radius is checked. Never shrinks (a wider search is still correct).
         self._max_radius_km = 0.0
@@ -108,48 +120,93 @@ class ClientIndex:
     def remove(self, client_id: str) -> None:
         self._postings.remove(client_id)
 
+    def _with_skills(self, vacancy: VacancyFeatures) -> set[str]:
+        per_skill = sorted((self._postings.with_terms(skill_terms([s])) for s in vacancy.required),
+                           key=len)
+        need = _needed(len(per_skill), self._share)
+        if need == len(per_skill):
+            found = set(per_skill[0])
+            for other in per_skill[1:]:
+                found &= other
+                if not found:
+                    break
+            return found
+        counts: Counter[str] = Counter()
+        for ids in per_skill:
+            counts.update(ids)
+        return {k for k, n in counts.items() if n >= need}
+
     def candidates(self, vacancy: VacancyFeatures) -> set[str]:
         postings = self._postings
         if vacancy.required:
-            terms = skill_terms(vacancy.required)
-            if vacancy.remote:
-                return postings.with_terms(terms)
-            cells = cells_within(vacancy.lat, vacancy.lon, self._max_radius_km)
-            return postings.near_with_terms(cells, terms)
+            found = self._with_skills(vacancy)
+            if vacancy.remote or not found:
+                return found
+            reach = set(cells_within(vacancy.lat, vacancy.lon, self._max_radius_km))
+            return {k for k in found if postings.entries[k][1] in reach}
         if vacancy.remote:
             return set(postings.entries)
         return postings.in_cells(cells_within(vacancy.lat, vacancy.lon, self._max_radius_km))
 
 
 class VacancyIndex:
-    """Open vacancies, looked up by a client."""
+    """Open vacancies, looked up by a client: those within reach (or remote) whose required
+    skills the client shares terms with (enough of them), and those listing none."""
 
-    def __init__(self) -> None:
-        self._postings = _Postings()
+    def __init__(self, min_required_coverage: float = 1.0) -> None:
+        self._share = min_required_coverage
+        self._cells: defaultdict[Cell, set[str]] = defaultdict(set)
+        self._skill_terms: defaultdict[str, set[tuple[str, int]]] = defaultdict(set)
+        self._entries: dict[str, tuple[list[set[str]], Cell | None]] = {}
         self._remote: set[str] = set()
         self._no_required: set[str] = set()
 
     def __len__(self) -> int:
-        return len(self._postings.entries)
+        return len(self._entries)
 
     def add(self, vacancy: VacancyFeatures) -> None:
         key = vacancy.vacancy_id
         self.remove(key)
         cell = None if vacancy.remote else cell_of(vacancy.lat, vacancy.lon)
-        self._postings.add(key, skill_terms(vacancy.required), cell)
+        per_skill = [skill_terms([s]) for s in vacancy.required]
+        for i, terms in enumerate(per_skill):
+            for term in terms:
+                self._skill_terms[term].add((key, i))
+        if cell is not None:
+            self._cells[cell].add(key)
+        self._entries[key] = (per_skill, cell)
         if vacancy.remote:
             self._remote.add(key)
         if not vacancy.required:
             self._no_required.add(key)
 
     def remove(self, vacancy_id: str) -> None:
-        self._postings.remove(vacancy_id)
+        entry = self._entries.pop(vacancy_id, None)
         self._remote.discard(vacancy_id)
         self._no_required.discard(vacancy_id)
+        if entry is None:
+            return
+        per_skill, cell = entry
+        for i, terms in enumerate(per_skill):
+            for term in terms:
+                bucket = self._skill_terms[term]
+                bucket.discard((vacancy_id, i))
+                if not bucket:
+                    del self._skill_terms[term]
+        if cell is not None:
+            self._cells[cell].discard(vacancy_id)
+            if not self._cells[cell]:
+                del self._cells[cell]
 
     def candidates(self, client: ClientFeatures) -> set[str]:
-        postings = self._postings
-        near = postings.in_cells(cells_within(client.lat, client.lon, client.max_travel_km))
-        near |= self._remote
-        fitting = postings.with_terms(skill_terms(client.skills)) | self._no_required
-        return near & fitting  # set intersection walks the smaller side
+        hits: defaultdict[str, set[int]] = defaultdict(set)
+        for term in skill_terms(client.skills):
+            for vid, i in self._skill_terms.get(term, ()):
+                hits[vid].add(i)
+        fitting = {vid for vid, skills in hits.items()
+                   if len(skills) >= _needed(len(self._entries[vid][0]), self._share)}
+        fitting |= self._no_required
+        near: set[str] = set(self._remote)
+        for cell in cells_within(client.lat, client.lon, client.max_travel_km):
+            near |= self._cells.get(cell, set())
+        return near & fitting

@@ -56,8 +56,8 @@ class Matcher:
         self._vf: dict[str, VacancyFeatures] = {}
         self._by_vacancy: defaultdict[str, set[str]] = defaultdict(set)  # vacancy -> clients
         self._by_client: defaultdict[str, set[str]] = defaultdict(set)  # client -> vacancies
-        self._client_index = ClientIndex()
-        self._vacancy_index = VacancyIndex()
+        self._client_index = ClientIndex(self.config.min_required_coverage)
+        self._vacancy_index = VacancyIndex(self.config.min_required_coverage)
 
     # ---- state --------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ __all__ = [
     "STOP_WORDS",
     "normalise",
     "singular",
+    "stem",
     "tokens",
 ]
 
@@ -112,6 +113,8 @@ STOP_WORDS = frozenset({
     "a", "an", "and", "the", "of", "in", "on", "at", "to", "for", "with", "or", "by", "as",
     "skill", "skills", "experience", "experienced", "knowledge", "ability", "able", "good",
     "excellent", "strong", "basic", "proven", "working", "work",
+    # Filler after a skill: "KP duties", "cashier duties", "reception tasks".
+    "duty", "task", "responsibility",
 })
 # Words that look plural but are not ("bus" is singular; "analysis" is too).
 _NOT_PLURAL_SUFFIXES = ("ss", "us", "is", "ous", "ics")
@@ -122,7 +125,8 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[+#]+[a-z0-9]*)*")
 # (a different card).
 _NOT_PLURAL = frozenset({"cpcs", "cscs", "npors", "smsts", "sssts", "gps", "cms", "ems", "sos",
                          "gas", "bus", "lens", "news", "series", "species", "always", "nhs",
-                         "dvsa", "hmrc", "dwp", "ppe", "pos", "epos", "iosh", "haccp"})
+                         "dvsa", "hmrc", "dwp", "ppe", "pos", "epos", "iosh", "haccp",
+                         "dbs", "edbs", "crbs", "goods", "adls", "sats", "mars"})
 
 
 def singular(word: str) -> str:
@@ -136,6 +140,31 @@ def singular(word: str) -> str:
     if word.endswith(_NOT_PLURAL_SUFFIXES):
         return word
     return word[:-1]
+
+
+# Suffixes a light stemmer strips so "till operation", "operating a till" and "till operator"
+# meet ("oper"), as do "packing"/"packer"/"packed". Longest first; the stem keeps >= 3 letters.
+_SUFFIXES = ("ational", "ation", "ition", "ating", "ator", "ated", "ment", "ings", "ing", "ers",
+             "ate", "ion", "er", "ed")
+_UNDOUBLE = frozenset("bdgmnprt")
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """A crude, consistent stem of a normalised token (both sides go through it)."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and (
+        word[-1] in _UNDOUBLE or (word[-1] == "l" and len(word) > 5)
+    ):
+        word = word[:-1]
+    return word
 
 
 def _spell(word: str) -> str:

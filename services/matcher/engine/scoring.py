@@ -11,8 +11,11 @@ for the pair (a vacancy with no desired skills has no "desired_skills" component
 - distance: 1 - distance / client's max_travel_km (1 for a remote vacancy)
 - hours: overlap of the hour ranges relative to the narrower one (when both give hours)
 
-Skill similarity: a shared taxonomy id (exact alias, or typo-tolerant) scores its confidence
-(1.0, or >= 0.9 for a typo); otherwise word overlap (Jaccard >= 0.5) scores 0.8 * Jaccard.
+Skill similarity (``phrase_similarity``): a shared taxonomy id scores its confidence (1.0 exact,
+0.97 stems, 0.92 a corrected typo, <= 0.9 nearest UK phrase); otherwise 0.9 x IDF-weighted
+word overlap or character similarity, never between two different UK skill groups. A vacancy
+skill counts as matched only at ``MatchConfig.min_skill_similarity`` or above; below it
+scores 0 and is listed as missing.
 """
 
 from __future__ import annotations
@@ -38,13 +41,14 @@ __all__ = [
     "PairScore",
     "TextContext",
     "explain",
+    "phrase_similarity",
     "score_pair",
     "score_pair_from_client",
     "skill_similarity",
 ]
 
-_TOKEN_WEIGHT = 0.8
-_MIN_JACCARD = 0.5
+_TOKEN_WEIGHT = 0.9
+_MIN_RATIO = 88.0
 _ROLE_SHARE = 0.6
 
 
@@ -75,6 +79,41 @@ class PairScore:
     desired: tuple[tuple[float, int], ...]
 
 
+def _overlap(a: SkillFeature, b: SkillFeature) -> float:
+    """IDF-weighted word overlap of two phrases: the mean of containment (of the smaller in
+    the larger: "filing" in "paper filing") and Dice. 0 when no stem is shared."""
+    other = dict(b.weights)
+    common = sum(w for t, w in a.weights if t in other)
+    if not common:
+        return 0.0
+    ta, tb = a.total, b.total
+    return 0.5 * (common / min(ta, tb) + 2 * common / (ta + tb))
+
+
+def phrase_similarity(a: SkillFeature, b: SkillFeature) -> float:
+    """How surely two skill phrases name the same skill, in 0..1.
+
+    A shared taxonomy id scores its confidence. Otherwise, unless both name different UK
+    skill groups (then they are different skills, however many words they share), words:
+    IDF-weighted overlap of stems, or character similarity of the whole phrase ("rote
+    planning" / "route planning"), scaled by ``_TOKEN_WEIGHT``. Any non-zero similarity needs
+    a shared id or stem: the candidate index relies on it.
+    """
+    best = 0.0
+    other = dict(b.ids)
+    for tid, conf in a.ids:
+        hit = other.get(tid)
+        if hit is not None:
+            best = max(best, min(conf, hit))
+    if best >= _TOKEN_WEIGHT or a.tokens.isdisjoint(b.tokens):
+        return best
+    if a.uk and b.uk and a.uk.isdisjoint(b.uk):
+        return best
+    words = _overlap(a, b)
+    ratio = fuzz.ratio(a.norm, b.norm, score_cutoff=_MIN_RATIO) / 100.0
+    return max(best, _TOKEN_WEIGHT * max(words, ratio))
+
+
 def skill_similarity(skill: SkillFeature, client: ClientFeatures) -> tuple[float, int]:
     """Best similarity of one vacancy skill to any client skill, and which client skill."""
     best, which = 0.0, -1
@@ -86,12 +125,11 @@ def skill_similarity(skill: SkillFeature, client: ClientFeatures) -> tuple[float
                 best, which = sim, hit[0]
     if best < _TOKEN_WEIGHT and not skill.tokens.isdisjoint(client.skill_tokens):
         for i, other in enumerate(client.skills):
-            common = len(skill.tokens & other.tokens)
-            if common:
-                jaccard = common / len(skill.tokens | other.tokens)
-                sim = _TOKEN_WEIGHT * jaccard
-                if jaccard >= _MIN_JACCARD and sim > best:
-                    best, which = sim, i
+            if skill.tokens.isdisjoint(other.tokens):
+                continue
+            sim = phrase_similarity(skill, other)
+            if sim > best:
+                best, which = sim, i
     return best, which
 
 
@@ -135,13 +173,19 @@ def score_pair_from_client(
     return _score(client, vacancy, config, text.cosine(vacancy.vector))
 
 
+def _matched(found: tuple[float, int], bar: float) -> tuple[float, int]:
+    return found if found[0] >= bar else (0.0, -1)
+
+
 def _score(
     client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig, cosine: float
 ) -> PairScore:
     # Rounded so the same pair scores the same whichever side's dense vector was used.
     cosine = round(_clip(cosine), 6)
-    required = tuple(skill_similarity(s, client) for s in vacancy.required)
-    desired = tuple(skill_similarity(s, client) for s in vacancy.desired)
+    # A skill matched below the bar is not matched: it is missing, and scores nothing.
+    bar = config.min_skill_similarity
+    required = tuple(_matched(skill_similarity(s, client), bar) for s in vacancy.required)
+    desired = tuple(_matched(skill_similarity(s, client), bar) for s in vacancy.desired)
     d_km = distance_km(client, vacancy)
     components: dict[str, float] = {}
     if required:

@@ -31,7 +31,7 @@ def test_vacancy_refers_best_clients_up_to_max_referrals() -> None:
     events = m.upsert_vacancy(vacancy(max_referrals=3), NOW)
     assert _kinds(events) == [("referral", "v-0001", f"c{i}") for i in range(3)]
     assert events[0].referral_id == referral_id_for("v-0001", "c0")
-    assert events[0].created_at == NOW and events[0].matcher_version == "engine-1.0"
+    assert events[0].created_at == NOW and events[0].matcher_version == "engine-1.1"
     assert [e.score for e in events] == sorted((e.score for e in events), reverse=True)
 
 
