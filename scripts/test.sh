@@ -1,27 +1,52 @@
 #!/usr/bin/env bash
-# Run every test: lint and types, unit and service tests, then integration tests against a real
-# local Kafka broker, which this script starts and always stops again.
-# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k contract`.
+# Run every test: lint and types, then unit, service, integration and reliability tests against
+# the real local stack, which this script starts and always stops again:
+#   - Kafka 3.9.1 from its jars (unless KAFKA_BOOTSTRAP_SERVERS names another cluster);
+#   - a throwaway PostgreSQL, so the feed's suite runs against it as well as SQLite;
+#   - Debian's chromium and chromium-driver for the dashboard's browser test (installed with
+#     apt-get when missing, which needs root).
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k contract -m "not integration"`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]} (Debian packages)"
+  if [ "$(id -u)" != 0 ]; then
+    echo "   not root: run 'sudo apt-get install ${need[*]}' first" >&2; exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 
 status=0
 echo "== ruff"; ruff check . || status=1
 echo "== mypy"; mypy || status=1
 
 started_kafka=0
-if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
-  if ! jobmatch kafka status >/dev/null 2>&1; then
-    jobmatch kafka start
-    started_kafka=1
-  else
-    jobmatch kafka create-topics
-  fi
+cleanup() {
+  bash scripts/stop-postgres.sh >/dev/null 2>&1 || true
+  if [ "$started_kafka" = 1 ]; then jobmatch kafka stop || true; fi
+}
+trap cleanup EXIT
+
+if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ] && ! jobmatch kafka status >/dev/null 2>&1; then
+  jobmatch kafka start
+  started_kafka=1
+else
+  jobmatch kafka create-topics
 fi
-stop_kafka() { if [ "$started_kafka" = 1 ]; then jobmatch kafka stop || true; fi; }
-trap stop_kafka EXIT
+if [ -z "${DATABASE_URL:-}" ]; then
+  echo "== starting PostgreSQL for the feed tests"
+  DATABASE_URL=$(bash scripts/start-postgres.sh 2>/dev/null)
+  export DATABASE_URL
+fi
 
 echo "== pytest"
 set +e
