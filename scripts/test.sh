@@ -44,7 +44,9 @@ else
 fi
 if [ -z "${DATABASE_URL:-}" ]; then
   echo "== starting PostgreSQL for the feed tests"
-  DATABASE_URL=$(bash scripts/start-postgres.sh 2>/dev/null)
+  mkdir -p .jobmatch
+  DATABASE_URL=$(bash scripts/start-postgres.sh 2>.jobmatch/postgres-start.log) \
+    || { cat .jobmatch/postgres-start.log >&2; exit 1; }
   export DATABASE_URL
 fi
 
