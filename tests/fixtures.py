@@ -7,9 +7,14 @@ fields they are about, so a test reads as the one rule it checks.
 from __future__ import annotations
 
 import copy
-from typing import Any
+import json
+from typing import Any, Literal, TypeVar
 
-__all__ = ["DROP", "make_client", "make_vacancy"]
+from pydantic import BaseModel
+
+from schemas import Rejected, Valid, validate
+
+__all__ = ["DROP", "accepted", "make_client", "make_vacancy", "rejected"]
 
 _CLIENT: dict[str, Any] = {
     "client_id": "c-0001",
@@ -75,3 +80,21 @@ def make_client(**overrides: Any) -> dict[str, Any]:
 
 def make_vacancy(**overrides: Any) -> dict[str, Any]:
     return _merge(_VACANCY, overrides)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def accepted(kind: Literal["client", "vacancy"], model: type[M], record: dict[str, Any]) -> M:
+    """Validate ``record`` as JSON, as every entry point does, and insist it is accepted."""
+    result = validate(kind, json.dumps(record))
+    assert isinstance(result, Valid), result
+    assert isinstance(result.record, model)
+    return result.record
+
+
+def rejected(kind: Literal["client", "vacancy"], record: dict[str, Any]) -> str:
+    """Validate ``record`` as JSON and insist it is rejected; returns the reason."""
+    result = validate(kind, json.dumps(record))
+    assert isinstance(result, Rejected), f"expected a rejection, got {result}"
+    return result.reason

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from schemas import ClientProfile, Rejected, Valid, validate
+from schemas import ClientProfile
+from tests import fixtures
 from tests.fixtures import DROP, make_client
 
 
 def accepted(record: dict[str, object]) -> ClientProfile:
-    result = validate("client", json.dumps(record))
-    assert isinstance(result, Valid), result
-    assert isinstance(result.record, ClientProfile)
-    return result.record
+    return fixtures.accepted("client", ClientProfile, record)
 
 
 def rejected(record: dict[str, object]) -> str:
-    result = validate("client", json.dumps(record))
-    assert isinstance(result, Rejected), f"expected a rejection, got {result}"
-    return result.reason
+    return fixtures.rejected("client", record)
 
 
 def test_the_fixture_is_valid() -> None:

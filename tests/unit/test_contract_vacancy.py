@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pytest
 
-from schemas import Rejected, Vacancy, Valid, validate
+from schemas import Vacancy
+from tests import fixtures
 from tests.fixtures import DROP, make_vacancy
 
 
 def accepted(record: dict[str, object]) -> Vacancy:
-    result = validate("vacancy", json.dumps(record))
-    assert isinstance(result, Valid), result
-    assert isinstance(result.record, Vacancy)
-    return result.record
+    return fixtures.accepted("vacancy", Vacancy, record)
 
 
 def rejected(record: dict[str, object]) -> str:
-    result = validate("vacancy", json.dumps(record))
-    assert isinstance(result, Rejected), f"expected a rejection, got {result}"
-    return result.reason
+    return fixtures.rejected("vacancy", record)
 
 
 def test_the_fixture_is_valid() -> None:
