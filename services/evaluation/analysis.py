@@ -26,7 +26,9 @@ def _top(counter: Counter[str], examples: Mapping[str, list[str]], n: int) -> li
 
 
 def _tag(text: str, held: Mapping[str, str]) -> str:
-    return f"{text!r}{' [held-out]' if normalise(text) in held else ''}"
+    # Held-out phrasings are never printed: a report that shows them would let whoever tunes
+    # the matcher read them, and the held-out score would stop meaning "text it has not seen".
+    return "[held-out phrasing]" if normalise(text) in held else repr(text)
 
 
 def _kind(text: str, held: Mapping[str, str], seen: set[str]) -> str:
@@ -69,13 +71,16 @@ def _misses(refs: Mapping[tuple[str, str], Referral], truth: Mapping[str, Any],
             cause = ("client already holds the per-client referral limit"
                      if per_client[cid] >= client_cap else f"missed ({vt['occupation']})")
             miss[cause] += 1
-            pairs = [f"{vt['rendered'].get(s, s)!r}~{ct['rendered'][s]!r}" for s in needed]
+            pairs = [f"{_tag(vt['rendered'].get(s, s), held)}~{_tag(ct['rendered'][s], held)}"
+                     for s in needed]
             miss_ex[cause].append(f"{vid}/{cid}: " + ", ".join(pairs))
     # A phrasing is suspect when pairs using it were missed more often than hit.
     suspect = Counter({k: n for k, n in phrase_miss.items() if n > phrase_hits[k]})
     return {"missed": _top(miss, miss_ex, 10),
-            "recall_by_wording": {k: {**c, "recall": round(c["hit"] / (c["hit"] + c["missed"]), 4)}
-                                  for k, c in sorted(by_kind.items())},
+            "recall_by_wording": {
+                k: {"hit": c["hit"], "missed": c["missed"],
+                    "recall": round(c["hit"] / (c["hit"] + c["missed"]), 4)}
+                for k, c in sorted(by_kind.items())},
             "suspect_phrasings": [{"phrasing": k, "missed": n, "hit": phrase_hits[k]}
                                   for k, n in suspect.most_common(20)]}
 
@@ -85,6 +90,7 @@ def _wrong(refs: Mapping[tuple[str, str], Referral], truth: Mapping[str, Any],
            violation_of: Callable[[str, str], tuple[str, ...]]) -> list[dict[str, Any]]:
     """Referrals that were not relevant: hard-rule violations first, then poor fits."""
     c_truth, v_truth = truth["clients"], truth["vacancies"]
+    held = held_out_phrasings()
     wrong: Counter[str] = Counter()
     wrong_ex: defaultdict[str, list[str]] = defaultdict(list)
     for (vid, cid), ref in refs.items():
@@ -98,15 +104,15 @@ def _wrong(refs: Mapping[tuple[str, str], Referral], truth: Mapping[str, Any],
             if "missing_certification" in reasons:
                 lacking = sorted(set(vt["required_certs"]) - set(ct["certs"]))
                 key += f" (needs {', '.join(lacking)}; holds {', '.join(ct['certs']) or '-'})"
-            certs = [vt["rendered"][c] for c in vt["required_certs"]]
-            held_text = [ct["rendered"][c] for c in ct["certs"]]
+            certs = [_tag(vt["rendered"][c], held) for c in vt["required_certs"]]
+            held_text = [_tag(ct["rendered"][c], held) for c in ct["certs"]]
             example = f"{vid}/{cid}: requires {certs}, client lists {held_text}"
         else:
             lacking = [s for s in vt["required_skills"] if s not in ct["skills"]]
             key = (f"not relevant: lacks {', '.join(lacking)} "
                    f"({ct['occupation']} -> {vt['occupation']})")
-            matched = [f"{m.vacancy_skill!r}<-{m.client_skill!r} {m.similarity:.2f}"
-                       for m in ref.explanation.matched_skills]
+            matched = [f"{_tag(m.vacancy_skill, held)}<-{_tag(m.client_skill, held)} "
+                       f"{m.similarity:.2f}" for m in ref.explanation.matched_skills]
             example = f"{vid}/{cid} score {ref.score:.2f}: {'; '.join(matched)}"
         wrong[key] += 1
         wrong_ex[key].append(example)

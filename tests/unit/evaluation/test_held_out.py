@@ -26,3 +26,14 @@ def test_leak_check_would_catch_a_leak(tmp_path) -> None:  # type: ignore[no-unt
     (tmp_path / "data" / "x.json").write_text(f'{{"aliases": ["{phrase.upper()}"]}}')
     (tmp_path / "m.py").write_text(f'ALIAS = "{phrase}"\n')
     assert leaks(tmp_path) == {phrase: ["x.json", "m.py"]}
+
+
+def test_the_failure_report_never_prints_a_held_out_phrasing() -> None:
+    from services.evaluation.analysis import _tag
+    from services.evaluation.held_out import held_out_phrasings
+
+    held = held_out_phrasings()
+    assert held, "the generator keeps held-out phrasings"
+    phrase = next(iter(held))  # keys are the normalised phrasings
+    assert _tag(phrase, held) == "[held-out phrasing]"
+    assert _tag("cash handling", held) == "'cash handling'"
