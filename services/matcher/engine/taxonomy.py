@@ -4,7 +4,9 @@ Two phrases that share an id name the same skill even when no string metric coul
 ("till operation" and "cash handling"). Lookup order: exact (normalised, word order ignored)
 label/alias; the same on light stems ("operating tills" = "till operation"); the same after
 word-level typo correction against the taxonomy's vocabulary (cached per word, never a scan of
-every label); then the nearest UK phrase by IDF-weighted word overlap, when clearly nearest.
+every label); then the nearest UK phrase by IDF-weighted word overlap, when clearly nearest;
+then, for the shipped taxonomy, the nearest UK group by meaning (``semantic.py``: stem vectors
+learned from ESCO's synonym sets and hierarchy), when close and clearly nearest.
 Every phrase also gets a ``txt:`` id of its own normalised text, so identical phrases outside
 the taxonomy still match, and carries its IDF-weighted stems for word-overlap similarity.
 
@@ -19,7 +21,7 @@ import gzip
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -29,6 +31,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from services.matcher.engine.normalise import stem, tokens
+from services.matcher.engine.semantic import (
+    ARTEFACT_NAME,
+    SEMANTIC_CONF,
+    SemanticResolver,
+    SemanticSpace,
+    data_hash,
+    load_space,
+)
 
 __all__ = [
     "DATA_DIR",
@@ -38,6 +48,7 @@ __all__ = [
     "default_taxonomy",
     "load_uk_data",
     "phrase_key",
+    "shipped_space",
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -180,11 +191,23 @@ class Taxonomy:
         self._default_idf = 1.0
         self._uk_aliases: list[tuple[dict[str, float], float, str]] = []
         self._uk_postings: dict[str, list[int]] = {}
+        self._uk_phrases: list[tuple[tuple[str, ...], str]] = []
+        self._space: Callable[[], SemanticSpace | None] | None = None
+        self._resolver: SemanticResolver | None = None
         self.labels: dict[str, str] = {}
 
     @classmethod
-    def from_data(cls, esco: Mapping[str, Any], uk: Mapping[str, Any]) -> Taxonomy:
+    def from_data(cls, esco: Mapping[str, Any], uk: Mapping[str, Any], *,
+                  semantic: SemanticSpace | Callable[[], SemanticSpace | None] | None = None,
+                  ) -> Taxonomy:
+        """``semantic``: stem vectors (or a loader called on first need) for resolving phrases
+        by meaning; without it only the dictionary routes resolve."""
         tax = cls()
+        if isinstance(semantic, SemanticSpace):
+            space = semantic
+            tax._space = lambda: space
+        else:
+            tax._space = semantic
         built = _Builder()
         built.add_uk(uk, tax.labels)
         built.add_esco(esco, tax.labels)
@@ -208,6 +231,7 @@ class Taxonomy:
                 postings[s].append(len(tax._uk_aliases))
             tax._uk_aliases.append((weights, sum(weights.values()), gid))
         tax._uk_postings = dict(postings)
+        tax._uk_phrases = built.uk_phrases
         return tax
 
     # ---- words ----------------------------------------------------------------------------
@@ -281,6 +305,8 @@ class Taxonomy:
             ids, confidence = self._in_context(words), CONF_TYPO
         if ids is None:
             ids, confidence = self._nearest(corrected)
+        if ids is None:
+            ids, confidence = self._by_meaning(corrected)
         for tid in ids or ():
             found[tid] = max(found.get(tid, 0.0), confidence)
         weights = self._weights(corrected)
@@ -311,6 +337,20 @@ class Taxonomy:
             return None, 0.0
         return (ranked[0][0],), _NEAREST_CONF * ranked[0][1]
 
+    def semantic_resolver(self) -> SemanticResolver | None:
+        """The resolver by meaning (built on first need), or None without stem vectors."""
+        if self._resolver is None and self._space is not None:
+            space = self._space()
+            self._space = None  # load (or fail to load) once
+            if space is not None:
+                self._resolver = SemanticResolver(space, self._uk_phrases)
+        return self._resolver
+
+    def _by_meaning(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
+        resolver = self.semantic_resolver()
+        found = None if resolver is None else resolver.resolve(words)
+        return (None, 0.0) if found is None else ((found,), SEMANTIC_CONF)
+
     def __len__(self) -> int:
         return len(self._exact)
 
@@ -324,7 +364,22 @@ def build_taxonomy(phrases: Iterable[tuple[str, Iterable[str]]]) -> Taxonomy:
     return Taxonomy.from_data({"skills": {}}, {"skills": groups})
 
 
+def _data_paths() -> tuple[Path, Path]:
+    return DATA_DIR / "esco_skills.json.gz", DATA_DIR / "uk_skills.json"
+
+
+def shipped_space() -> SemanticSpace | None:
+    """The shipped stem vectors, when built from the shipped data (same hash), else None:
+    stale vectors would place phrases by words the data no longer has."""
+    space = load_space(DATA_DIR / ARTEFACT_NAME)
+    if space is None or space.source_hash != data_hash(*_data_paths()):
+        return None
+    return space
+
+
 @cache
 def default_taxonomy() -> Taxonomy:
     """The shipped taxonomy, loaded on first use and kept for the life of the process."""
-    return Taxonomy.from_data(_load_esco(DATA_DIR / "esco_skills.json.gz"), load_uk_data())
+    esco_path, uk_path = _data_paths()
+    return Taxonomy.from_data(_load_esco(esco_path), load_uk_data(uk_path),
+                              semantic=shipped_space)

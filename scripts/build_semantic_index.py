@@ -1,0 +1,128 @@
+"""Build (or calibrate) the semantic stem vectors shipped with the matcher.
+
+    python scripts/build_semantic_index.py              # write engine/data/semantic_index.npz
+    python scripts/build_semantic_index.py --check      # exit 1 if the artefact is stale
+    python scripts/build_semantic_index.py --calibrate  # k-fold leave-out of the UK aliases
+
+Deterministic: the same data files give the same vectors (fixed SVD solver and seed), and the
+artefact records a sha256 of the data it was fitted from; the engine ignores it when the data
+has changed since.
+
+Calibration never looks at evaluation phrasings. It hides each fold of the UK groups' aliases
+from BOTH the dictionary and the fit, then looks every hidden alias up: those no dictionary
+route names are what the semantic layer is for, and it should map them back to their group
+(or leave them unresolved, never to another group). It prints the accuracy per threshold pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.matcher.engine import semantic
+from services.matcher.engine.normalise import tokens
+from services.matcher.engine.taxonomy import (
+    DATA_DIR,
+    Taxonomy,
+    _data_paths,
+    _load_esco,
+    load_uk_data,
+)
+
+ARTEFACT = DATA_DIR / semantic.ARTEFACT_NAME
+
+
+def build() -> semantic.SemanticSpace:
+    esco_path, uk_path = _data_paths()
+    return semantic.fit_space(_load_esco(esco_path), load_uk_data(uk_path),
+                              source_hash=semantic.data_hash(esco_path, uk_path))
+
+
+def _folds(uk: dict[str, Any], k: int) -> list[list[tuple[int, str]]]:
+    """Every alias as (group index, alias), dealt round-robin into k folds."""
+    items = [(gi, str(a)) for gi, g in enumerate(uk["skills"]) for a in g.get("aliases", [])]
+    return [items[i::k] for i in range(k)]
+
+
+def calibrate(k: int) -> None:
+    esco_path, uk_path = _data_paths()
+    esco, uk = _load_esco(esco_path), load_uk_data(uk_path)
+    rows: list[tuple[str, str, list[tuple[str, float]]]] = []  # (truth, dictionary, ranked)
+    for n, fold in enumerate(_folds(uk, k)):
+        reduced = copy.deepcopy(uk)
+        hidden: dict[int, set[str]] = {}
+        for gi, alias in fold:
+            hidden.setdefault(gi, set()).add(alias)
+        for gi, aliases in hidden.items():
+            group = reduced["skills"][gi]
+            group["aliases"] = [a for a in group["aliases"] if a not in aliases]
+        space = semantic.fit_space(esco, reduced)
+        tax = Taxonomy.from_data(esco, reduced)  # dictionary routes only
+        resolver = semantic.SemanticResolver(space, tax._uk_phrases)
+        for gi, alias in fold:
+            truth = f"uk:{uk['skills'][gi]['id']}"
+            found = {t for t, _ in tax.lookup(alias).ids if t.startswith("uk:")}
+            if truth in found:
+                rows.append((truth, "right", []))
+            elif found:
+                rows.append((truth, "wrong", []))
+            else:
+                words = tuple(tax.correct(w) for w in tokens(alias))
+                rows.append((truth, "none", resolver.ranked(words)[:2]))
+        print(f"fold {n + 1}/{k} done", file=sys.stderr)
+    _report(rows)
+
+
+def _report(rows: list[tuple[str, str, list[tuple[str, float]]]]) -> None:
+    total = len(rows)
+    right = sum(r[1] == "right" for r in rows)
+    wrong = sum(r[1] == "wrong" for r in rows)
+    unresolved = [r for r in rows if r[1] == "none"]
+    print(f"{total} aliases hidden; dictionary routes: {right} right, {wrong} wrong, "
+          f"{len(unresolved)} unresolved")
+    print("min    margin  sem_right  sem_wrong  sem_prec  overall_right  overall_acc")
+    for lo in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85):
+        for margin in (0.0, 0.04, 0.08, 0.12, 0.16):
+            good = bad = 0
+            for truth, _, ranked in unresolved:
+                if not ranked or ranked[0][1] < lo:
+                    continue
+                if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < margin:
+                    continue
+                if ranked[0][0] == truth:
+                    good += 1
+                else:
+                    bad += 1
+            prec = good / (good + bad) if good + bad else 1.0
+            print(f"{lo:.2f}   {margin:.2f}    {good:5d}      {bad:5d}     {prec:.3f}"
+                  f"     {right + good:5d}        {(right + good) / total:.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the artefact is stale")
+    parser.add_argument("--calibrate", action="store_true", help="k-fold alias leave-out")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    if args.calibrate:
+        calibrate(args.folds)
+        return 0
+    if args.check:
+        space = semantic.load_space(ARTEFACT)
+        fresh = space is not None and space.source_hash == semantic.data_hash(*_data_paths())
+        print("up to date" if fresh else "stale or missing: rebuild")
+        return 0 if fresh else 1
+    space = build()
+    semantic.save_space(space, ARTEFACT)
+    print(f"wrote {ARTEFACT} ({ARTEFACT.stat().st_size:,} bytes, {len(space.terms)} stems, "
+          f"{space.vectors.shape[1]} dims)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
