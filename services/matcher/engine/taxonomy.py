@@ -17,9 +17,13 @@ sharing a broad group ("selling") said too little and widened every candidate li
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import hashlib
 import json
 import math
+import os
+import pickle
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +34,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from services.matcher.engine import normalise as normalise_module
 from services.matcher.engine.normalise import stem, tokens
 from services.matcher.engine.semantic import (
     ARTEFACT_NAME,
@@ -377,9 +382,38 @@ def shipped_space() -> SemanticSpace | None:
     return space
 
 
+def _cache_path() -> Path:
+    """Where the built taxonomy is kept between runs, named for everything it is built from:
+    the data files and the code that builds it, so a change to either builds it again."""
+    digest = hashlib.sha256()
+    for path in (*_data_paths(), Path(__file__), Path(normalise_module.__file__ or "")):
+        digest.update(path.read_bytes())
+    root = Path(os.environ.get("JOBMATCH_CACHE_DIR", Path.home() / ".cache" / "jobmatch"))
+    return root / f"taxonomy-{digest.hexdigest()[:20]}.pickle"
+
+
 @cache
 def default_taxonomy() -> Taxonomy:
-    """The shipped taxonomy, loaded on first use and kept for the life of the process."""
+    """The shipped taxonomy, loaded on first use and kept for the life of the process.
+
+    Building it from the data takes about 3 s; the built index is cached on disk (our own
+    file, written only by this function) and loads in well under a second.
+    """
+    path = _cache_path()
+    try:
+        with path.open("rb") as fh:
+            cached = pickle.load(fh)  # noqa: S301 - our own cache file, keyed by content hash
+        if isinstance(cached, Taxonomy):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
     esco_path, uk_path = _data_paths()
-    return Taxonomy.from_data(_load_esco(esco_path), load_uk_data(uk_path),
-                              semantic=shipped_space)
+    taxonomy = Taxonomy.from_data(_load_esco(esco_path), load_uk_data(uk_path),
+                                  semantic=shipped_space)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(taxonomy, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    return taxonomy
