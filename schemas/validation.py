@@ -62,10 +62,20 @@ def parse_json_object(raw: bytes | str) -> dict[str, Any]:
             raise ContractError(f"not valid UTF-8 at byte {exc.start}") from None
     try:
         value = json.loads(raw, parse_constant=_refuse_constant)
+    except ContractError:
+        raise
     except RecursionError:
         raise ContractError("invalid JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise ContractError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    except ValueError as exc:
+        # Python refuses to convert an integer of more than 4,300 digits (its guard against
+        # quadratic-time conversion, CVE-2020-10735); no contract field needs one.
+        if "digits" in str(exc):
+            raise ContractError("invalid JSON: number too long") from None
+        raise ContractError(f"invalid JSON ({type(exc).__name__})") from None
+    except Exception as exc:  # whatever the parser raises is a rejection
+        raise ContractError(f"invalid JSON ({type(exc).__name__})") from None
     if not isinstance(value, dict):
         raise ContractError(f"expected a JSON object, got {type(value).__name__}")
     return value
@@ -105,6 +115,9 @@ def _validate_slow(kind: RecordKind, raw: bytes | str | Mapping[str, Any]) -> Va
         record = _model_validate(_MODELS[kind], data)
     except ContractError as exc:
         return Rejected(exc.reason)
+    except Exception as exc:  # errors are data: never let one record raise
+        # Only the exception's type: its message may quote the value.
+        return Rejected(f"record could not be validated ({type(exc).__name__})")
     assert isinstance(record, ClientProfile | Vacancy)
     return Valid(record)
 
@@ -118,7 +131,7 @@ def _fast_path_allowed(raw: bytes | str) -> bool:
 
 
 def validate(kind: RecordKind, raw: bytes | str | Mapping[str, Any]) -> Valid | Rejected:
-    """Validate one record of ``kind``. Never raises for bad input: it returns ``Rejected``.
+    """Validate one record of ``kind``. Never raises for any input: it returns ``Rejected``.
 
     Valid JSON takes pydantic's native JSON path, about twice as fast (ingest is bound by it);
     anything it refuses is validated again by the slow path, which words the reason. Both paths
@@ -127,9 +140,9 @@ def validate(kind: RecordKind, raw: bytes | str | Mapping[str, Any]) -> Valid | 
     if not isinstance(raw, Mapping) and _fast_path_allowed(raw):
         try:
             record = _MODELS[kind].model_validate_json(raw)
-        except (ValidationError, RecursionError, ValueError):
-            pass
-        else:
+        except Exception:  # whatever pydantic refuses or raises: the slow path words it
+            record = None
+        if record is not None:
             assert isinstance(record, ClientProfile | Vacancy)
             return Valid(record)
     return _validate_slow(kind, raw)

@@ -6,6 +6,10 @@ moment therefore loses nothing and applies nothing twice: the transaction either
 with its offsets or did not happen. One consumer per store is the intended deployment; a second
 one is fenced by the unique source position of every event (its batch rolls back and it
 re-seeks).
+
+The two topics are read independently, so a referral made before a client's erasure may be
+read after its tombstone (lag, restart, outage): erasures are therefore applied by time (the
+tombstone's Kafka timestamp against the referral's ``created_at``), see ``events.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,13 @@ from sqlalchemy.exc import IntegrityError
 from schemas.referral import Referral
 from services.errors import BrokerUnavailable
 from services.feed.config import FeedConfig
-from services.feed.events import apply_referral, erase_client, load_offsets, save_offsets
+from services.feed.events import (
+    apply_referral,
+    erase_client,
+    erasure_time,
+    load_offsets,
+    save_offsets,
+)
 from services.feed.store import Store
 
 __all__ = ["ConsumeStats", "FeedConsumer"]
@@ -138,9 +148,9 @@ class FeedConsumer:
                     if tp.topic == self.config.referrals_topic:
                         self._referral(conn, key, rec, now)
                     elif rec.value is None and rec.key is not None:
-                        through = work[self.config.referrals_topic]
                         erase_client(conn, key, rec.key.decode("utf-8", "replace"),
-                                     through, now)
+                                     erased_at=erasure_time(rec.timestamp, now),
+                                     through=work[self.config.referrals_topic], now=now)
                         self.stats.erasures += 1
                     work[tp.topic][tp.partition] = rec.offset + 1
             for topic, offsets in work.items():

@@ -15,6 +15,9 @@ import json
 __all__ = ["CursorError", "advance", "decode", "encode"]
 
 _PREFIX = "c1."
+_MAX_CURSOR_CHARS = 2048
+_MAX_PARTITION = 2**31 - 1
+_MAX_OFFSET = 2**63 - 1
 Positions = dict[int, int]
 
 
@@ -28,21 +31,33 @@ def encode(positions: Positions) -> str:
 
 
 def decode(cursor: str | None) -> Positions:
+    """The positions in ``cursor``. Raises CursorError (the API answers 400 with its message)
+    for anything ``encode`` could not have made: whatever the input, never another exception."""
     if not cursor:
         return {}
-    if not cursor.startswith(_PREFIX) or len(cursor) > 2048:
+    if not cursor.startswith(_PREFIX) or len(cursor) > _MAX_CURSOR_CHARS:
         raise CursorError("unknown cursor format")
     body = cursor[len(_PREFIX):]
     try:
         pairs = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        if not isinstance(pairs, list):
-            raise TypeError("not a list")
-        positions = {int(p): int(o) for p, o in pairs}
-    except (ValueError, TypeError, binascii.Error) as exc:
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
         raise CursorError("malformed cursor") from exc
-    if any(p < 0 or o < -1 for p, o in positions.items()):
+    if not isinstance(pairs, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 and all(_is_int(x) for x in pair)
+            for pair in pairs):
         raise CursorError("malformed cursor")
+    positions: Positions = {}
+    for partition, offset in pairs:
+        # Kafka's own ranges (int32 partitions, int64 offsets; -1 is "nothing seen yet"), which
+        # are also the store's column ranges: anything else would overflow the SQL query.
+        if not 0 <= partition <= _MAX_PARTITION or not -1 <= offset <= _MAX_OFFSET:
+            raise CursorError("malformed cursor: position out of range")
+        positions[partition] = offset
     return positions
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def advance(positions: Positions, seen: list[tuple[int, int]]) -> Positions:

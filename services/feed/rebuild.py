@@ -2,7 +2,8 @@
 
 Keys, webhook endpoints, delivery logs, erasures and the pseudonym key are kept. Event ids come
 from topic positions, so the rebuilt events have the same ids; deliveries already decided are
-not queued again (``no_enqueue_below``), and erasures are honoured (``feed_erasures``), because
+not queued again (``no_enqueue_below``), and erasures are honoured (``feed_erasures``: an event
+made at or before its client's erasure is dropped, as the live consumer dropped it), because
 the topic keeps an erased client's referrals forever.
 
 Stop the live consumer (`serve --no-consumer`, or stop `consume`) while rebuilding.

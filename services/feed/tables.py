@@ -80,12 +80,18 @@ referral_state = Table(
     Column("state", String(16), nullable=False),  # active | withdrawn
 )
 
-# Durable erasures: the referral topic is kept forever, so a rebuild must skip an erased
-# client's referrals up to where the consumer stood when the tombstone arrived.
+# Erasure markers, one per erased client: its keyed hash and the erasure's time, nothing else
+# about it. Any referral or withdrawal of that client made (``created_at``) at or before
+# ``erased_at`` is dropped, whenever it is read: late on the referral topic, or by a rebuild
+# (the referral topic is kept forever). So markers are kept as long as the topic is.
 erasures = Table(
     "feed_erasures", metadata,
     Column("client_key", String(64), primary_key=True),
-    Column("through", Text, nullable=False),  # JSON {partition: next offset} of REFERRALS
+    # JSON {partition: next offset} of REFERRALS when the tombstone was applied; for
+    # operators only (erasures are decided by time).
+    Column("through", Text, nullable=False),
+    # The tombstone's Kafka timestamp (epoch s, capped at the time it was read); rows from
+    # before this rule hold the time the tombstone was read, a little later: safe.
     Column("erased_at", Float, nullable=False),
 )
 

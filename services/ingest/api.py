@@ -65,8 +65,28 @@ class _Refusal(Exception):
 
 def split_json_array(text: str) -> list[str]:
     """The source text of each element of a JSON array, so that each is validated from its own
-    bytes exactly as a line of a file is. Raises ValueError for a malformed array."""
-    decoder = json.JSONDecoder()
+    bytes exactly as a line of a file is. Raises ValueError for a malformed array, whatever
+    made the parser fail (too deep, a number too long, ...): the caller answers 400."""
+    try:
+        return _split_json_array(text)
+    except ValueError:
+        raise
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except Exception as exc:  # any parse failure is a malformed body, not a 500
+        raise ValueError(f"unparseable ({type(exc).__name__})") from None
+
+
+def _keep_text(text: str) -> str:
+    return text
+
+
+def _split_json_array(text: str) -> list[str]:
+    # Only the elements' boundaries are needed here: numbers and constants are left as text, so
+    # that one record's over-long number or NaN is that record's rejection (by ``validate``,
+    # with a reason), not the whole batch's.
+    decoder = json.JSONDecoder(parse_int=_keep_text, parse_float=_keep_text,
+                               parse_constant=_keep_text)
     i, n = 0, len(text)
     ws = " \t\r\n"
     while i < n and text[i] in ws:

@@ -8,6 +8,12 @@ Delivery is at least once: offsets are committed only after every record produce
 polled batch was acknowledged. If some were not, the relay seeks back to the batch's first
 offsets and tries again, so nothing is skipped; a duplicate is harmless (records are keyed by
 id and the latest ``updated_at`` wins).
+
+A record is never allowed to block its partition: validation turns bad data into a dead
+letter, and a record whose processing raises anything else (a bug, not the broker) is
+dead-lettered too, with its position and the exception's type, so the relay commits past it
+instead of crashing on it at every restart (a poison pill). Broker errors are not the record's
+fault: they propagate (and the batch is read again on restart).
 """
 
 from __future__ import annotations
@@ -19,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from schemas import RAW_CLIENTS, RAW_VACANCIES
 from schemas.validation import RecordKind
+from services.errors import ServiceError
 from services.ingest.pipeline import Accounting, Ingestor, is_valid_id
 from services.ingest.publisher import Publisher
 from services.ingest.readers import Unreadable
@@ -55,19 +63,18 @@ def relay_batch(records: list[Any], publisher: Publisher,
     ``topic, partition, offset, key, value``); returns once the broker answered for all."""
     ingestors = {kind: Ingestor(publisher, kind, "topic") for kind in ("client", "vacancy")}
     for rec in records:
-        kind = _KIND[rec.topic]
-        ingestor = ingestors[kind]
+        ingestor = ingestors[_KIND[rec.topic]]
         position = f"{rec.topic}/{rec.partition}/{rec.offset}"
-        if rec.value is None:
-            key = rec.key.decode("utf-8", "replace") if rec.key is not None else ""
-            if kind == "client" and is_valid_id(key):
-                ingestor.submit_tombstone(position, key)
-            else:
-                reason = ("tombstone without a valid client_id key" if kind == "client"
-                          else "null value: tombstones are accepted for clients only")
-                ingestor.reject(position, Unreadable(reason, rec.key or b""), reason)
-            continue
-        ingestor.submit(position, rec.value)
+        read_before = ingestor.accounting.read
+        try:
+            _relay_one(ingestor, position, rec)
+        except (KafkaError, ServiceError):
+            raise  # the broker's trouble, not the record's: never dead-letter for it
+        except Exception as exc:  # one record must not stop the partition
+            # Only this thread counts ``read``: undo the count the failed attempt made, so the
+            # dead letter below counts the record once.
+            ingestor.accounting.read = read_before
+            _dead_letter_crash(ingestor, position, rec, exc)
     publisher.flush(flush_timeout_s)
     total = Accounting()
     for ingestor in ingestors.values():
@@ -77,6 +84,35 @@ def relay_batch(records: list[Any], publisher: Publisher,
         total.rejected += acc.rejected
         total.failures.extend(acc.failures)
     return total
+
+
+def _relay_one(ingestor: Ingestor, position: str, rec: Any) -> None:
+    if rec.value is None:
+        key = rec.key.decode("utf-8", "replace") if rec.key is not None else ""
+        if ingestor.kind == "client" and is_valid_id(key):
+            ingestor.submit_tombstone(position, key)
+        else:
+            reason = ("tombstone without a valid client_id key" if ingestor.kind == "client"
+                      else "null value: tombstones are accepted for clients only")
+            ingestor.reject(position, Unreadable(reason, rec.key or b""), reason)
+        return
+    ingestor.submit(position, rec.value)
+
+
+def _dead_letter_crash(ingestor: Ingestor, position: str, rec: Any, exc: Exception) -> None:
+    # The exception's type only: its message may quote the record.
+    reason = f"record could not be processed ({type(exc).__name__})"
+    log.error("record at %s crashed the relay's processing (%s); dead-lettered", position,
+              type(exc).__name__)
+    raw = rec.value if isinstance(rec.value, bytes) else b""
+    read_before = ingestor.accounting.read
+    try:
+        ingestor.reject(position, Unreadable(reason, raw), reason)
+    except (KafkaError, ServiceError):
+        raise
+    except Exception:  # the payload itself breaks the dead letter: withhold it
+        ingestor.accounting.read = read_before
+        ingestor.reject(position, Unreadable(reason, b""), reason + "; payload withheld")
 
 
 def run_relay(consumer: Any, publisher: Publisher, *, idle_timeout_s: float | None = None,

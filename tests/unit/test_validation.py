@@ -21,6 +21,9 @@ from tests.fixtures import make_client, make_vacancy
     (b'{"lat": NaN}', "NaN"),
     (b"[" * 100_000 + b"]" * 100_000, "invalid JSON"),
     (b"", "invalid JSON"),
+    # Over Python's 4,300-digit int conversion limit: a plain ValueError from json.loads.
+    (b'{"max_travel_km": ' + b"9" * 5000 + b"}", "invalid JSON: number too long"),
+    (b'{"max_travel_km": -' + b"9" * 5000 + b"}", "invalid JSON: number too long"),
 ])
 def test_malformed_input_is_rejected_with_a_reason(raw: bytes, reason: str) -> None:
     result = validate("client", raw)
@@ -82,3 +85,33 @@ def test_fast_and_slow_paths_agree_on_mutated_records(kind: str, data: st.DataOb
     assert type(fast) is type(slow), (fast, slow)
     if isinstance(fast, Valid) and isinstance(slow, Valid):
         assert fast.record == slow.record
+
+
+def test_a_5000_digit_number_in_a_valid_record_is_rejected_on_both_paths() -> None:
+    raw = json.dumps(make_client(max_travel_km=1)).replace(
+        '"max_travel_km": 1', '"max_travel_km": ' + "9" * 5000)
+    for result in (validate("client", raw), _validate_slow("client", raw)):
+        assert isinstance(result, Rejected) and result.reason == "invalid JSON: number too long"
+
+
+# Arbitrary input of either type, plus text that looks like JSON (so the parsers get past the
+# first byte): never an exception, always a verdict.
+_JSONISH = st.recursive(
+    st.sampled_from(["0", "-1", "1e400", "9" * 4301, "NaN", "true", "null", '"x"', '"\\ud800"',
+                     "1.5", "[]", "{}"]),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(lambda xs: "[" + ",".join(xs) + "]"),
+        st.lists(st.tuples(st.text(max_size=8), inner), max_size=4).map(
+            lambda kv: "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in kv) + "}")),
+    max_leaves=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(kind=st.sampled_from(["client", "vacancy"]),
+       raw=st.binary(max_size=400) | st.text(max_size=400) | _JSONISH
+       | _JSONISH.map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_validate_never_raises_for_any_input(kind: str, raw: bytes | str) -> None:
+    for result in (validate(kind, raw), _validate_slow(kind, raw)):  # type: ignore[arg-type]
+        assert isinstance(result, Valid | Rejected)
+        if isinstance(result, Rejected):
+            assert result.reason

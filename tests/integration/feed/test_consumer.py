@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,10 @@ from services.feed.webhooks_store import add_endpoint
 from tests.integration.feed.conftest import Send, Topics, consume, erase, make_referral
 
 pytestmark = pytest.mark.integration
+
+
+def _now_rfc3339() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _events(store: Store) -> int:
@@ -61,8 +66,9 @@ def test_erasure_tombstone_removes_the_clients_referrals(
         statuses = conn.execute(select(deliveries.c.status, func.count())
                                 .group_by(deliveries.c.status)).all()
     assert dict(statuses) == {"cancelled": 4, "pending": 4}  # pending deliveries stopped
-    # A later referral of the same client (who came back) is a new fact and is kept.
-    send(make_referral("v-9", "c-gone", "emp-a"))
+    # A later referral of the same client (who came back), made after the erasure, is a new
+    # fact and is kept.
+    send(make_referral("v-9", "c-gone", "emp-a", created_at=_now_rfc3339()))
     consume(store, config)
     assert _events(store) == 5
     # ...and a rebuild from the topic, which still holds the old referrals, agrees.

@@ -3,18 +3,22 @@ privacy projection, pseudonyms, the outcome model."""
 
 from __future__ import annotations
 
+import base64
 import ipaddress
+import json
 import socket
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from schemas.outcome import ReferralOutcome
 from schemas.referral import Referral, referral_id_for
 from services.feed import cursor as cursors
 from services.feed.config import FeedConfig
-from services.feed.events import should_store
+from services.feed.events import erasure_time, should_store
 from services.feed.privacy import project
 from services.feed.pseudonym import client_ref
 from services.feed.ratelimit import TokenBuckets
@@ -70,6 +74,36 @@ def test_cursor_round_trip_and_tampering() -> None:
         with pytest.raises(cursors.CursorError):
             cursors.decode(bad)
     assert cursors.advance({0: 5}, [(0, 7), (1, 2), (0, 6)]) == {0: 7, 1: 2}
+
+
+def _raw_cursor(raw: bytes) -> str:
+    return "c1." + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("raw", [
+    json.dumps([[0, 10**30]]).encode(), json.dumps([[2**63, 1]]).encode(), b"[[0,1e400]]",
+    json.dumps([[0, 2**63]]).encode(), json.dumps([[2**31, 0]]).encode(), b"[[0,-2]]",
+    b"[[0,1.5]]", b"[[true,1]]", b'[["0",1]]', b"[[0,1,2]]", b"[0]", b"{}", b"[[0,NaN]]",
+    b"[" * 1500 + b"]" * 1500,
+])
+def test_out_of_range_or_malformed_cursors_raise_cursor_error_only(raw: bytes) -> None:
+    with pytest.raises(cursors.CursorError):
+        cursors.decode(_raw_cursor(raw))
+
+
+def test_cursor_bounds_are_kafkas() -> None:
+    top = {2**31 - 1: 2**63 - 1, 0: -1}
+    assert cursors.decode(cursors.encode(top)) == top
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.binary(max_size=300).map(_raw_cursor))
+def test_any_cursor_decodes_or_raises_cursor_error(cursor: str) -> None:
+    try:
+        positions = cursors.decode(cursor)
+    except cursors.CursorError:
+        return
+    assert all(0 <= p < 2**31 and -1 <= o < 2**63 for p, o in positions.items())
 
 
 def test_token_bucket_throttles_and_refills() -> None:
@@ -135,3 +169,10 @@ def test_outcome_model_rules() -> None:
         ReferralOutcome.model_validate({**base, "outcome": "ghosted"})
     with pytest.raises(ValidationError):
         ReferralOutcome.model_validate({**base, "outcome": "hired", "extra": 1})
+
+
+def test_erasure_time_is_the_tombstones_timestamp_capped_at_now() -> None:
+    assert erasure_time(1_700_000_000_123, now=1_800_000_000.0) == 1_700_000_000.123
+    assert erasure_time(1_900_000_000_000, now=1_800_000_000.0) == 1_800_000_000.0  # skewed
+    assert erasure_time(-1, now=5.0) == 5.0  # no timestamp on the record
+    assert erasure_time(None, now=5.0) == 5.0
