@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 __all__ = [
+    "ABBREVIATIONS",
     "STOP_WORDS",
+    "finish",
     "normalise",
+    "raw_words",
     "singular",
     "stem",
     "tokens",
@@ -61,6 +66,7 @@ _ABBREVIATIONS = {
     "whse": "warehouse",
     "xl": "excel",
 }
+ABBREVIATIONS: Mapping[str, str] = MappingProxyType(_ABBREVIATIONS)
 
 # American -> British spellings seen in CVs; the regular "-ize" family is handled by a rule.
 _SPELLINGS = {
@@ -196,27 +202,40 @@ def _expand_ampersand(match: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def tokens(text: str, *, drop_stop_words: bool = True) -> tuple[str, ...]:
-    """Normalised tokens of ``text``, in their original order.
-
-    Lower case, Unicode compatibility forms folded, "&" abbreviations expanded, other
-    punctuation dropped (except ``+``/``#`` inside a token: "C++", "C+E", "C#"), British
-    spelling, known abbreviations expanded, compounds joined, plurals made singular.
-    """
+def raw_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` as typed, before plurals, compounds and stop words: lower case,
+    Unicode compatibility forms folded, "&" abbreviations expanded, other punctuation dropped
+    (except ``+``/``#`` inside a token: "C++", "C+E", "C#"), British spelling, known
+    abbreviations expanded. A spelling corrector works on these ("boxse" is a typo of
+    "boxes", which only becomes "box" later); ``finish`` turns them into ``tokens``."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _AMPERSAND_RE.sub(_expand_ampersand, text)
     text = text.replace("&", " and ")
     words: list[str] = []
     for raw in _TOKEN_RE.findall(text):
         expanded = _ABBREVIATIONS.get(raw, raw)
-        for word in expanded.split():
-            words.append(singular(_spell(word)))
-    words = _join_compounds(words)
-    if drop_stop_words:
-        kept = [w for w in words if w not in STOP_WORDS]
-        # A phrase made only of stop words ("basic") keeps them rather than vanish.
-        words = kept or words
+        words.extend(_spell(word) for word in expanded.split())
     return tuple(words)
+
+
+@lru_cache(maxsize=200_000)
+def finish(words: tuple[str, ...], *, drop_stop_words: bool = True) -> tuple[str, ...]:
+    """``raw_words`` made into ``tokens``: plurals made singular, compounds joined and (with
+    ``drop_stop_words``) stop words dropped."""
+    out = _join_compounds([singular(w) for w in words])
+    if drop_stop_words:
+        kept = [w for w in out if w not in STOP_WORDS]
+        # A phrase made only of stop words ("basic") keeps them rather than vanish.
+        out = kept or out
+    return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def tokens(text: str, *, drop_stop_words: bool = True) -> tuple[str, ...]:
+    """Normalised tokens of ``text``, in their original order: ``raw_words`` (case, Unicode,
+    punctuation, "&", British spelling, abbreviations), then ``finish`` (plurals made
+    singular, compounds joined, stop words dropped)."""
+    return finish(raw_words(text), drop_stop_words=drop_stop_words)
 
 
 @lru_cache(maxsize=200_000)

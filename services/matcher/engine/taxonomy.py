@@ -2,11 +2,13 @@
 
 Two phrases that share an id name the same skill even when no string metric could see it
 ("till operation" and "cash handling"). Lookup order: exact (normalised, word order ignored)
-label/alias; the same on light stems ("operating tills" = "till operation"); the same after
+label/alias; the same on light stems ("operating tills" = "till operation"), both after
 word-level typo correction against the taxonomy's vocabulary (cached per word, never a scan of
-every label); then the nearest UK phrase by IDF-weighted word overlap, when clearly nearest;
-then, for the shipped taxonomy, the nearest UK group by meaning (``semantic.py``: stem vectors
-learned from ESCO's synonym sets and hierarchy), when close and clearly nearest.
+every label; a word the vocabulary holds is never corrected); then the one phrase a single
+still-ambiguous word's correction makes known ("tabe service": "table", not "take"); then
+the nearest UK phrase by IDF-weighted word overlap, when clearly nearest; then, for the
+shipped taxonomy, the nearest UK group by meaning (``semantic.py``: stem vectors learned from
+ESCO's synonym sets and hierarchy), when close and clearly nearest.
 Every phrase also gets a ``txt:`` id of its own normalised text, so identical phrases outside
 the taxonomy still match, and carries its IDF-weighted stems for word-overlap similarity.
 
@@ -35,7 +37,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from services.matcher.engine import normalise as normalise_module
-from services.matcher.engine.normalise import stem, tokens
+from services.matcher.engine.normalise import (
+    ABBREVIATIONS,
+    STOP_WORDS,
+    finish,
+    raw_words,
+    singular,
+    stem,
+    tokens,
+)
 from services.matcher.engine.semantic import (
     ARTEFACT_NAME,
     SEMANTIC_CONF,
@@ -57,11 +67,15 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
-# Typos are corrected word by word against the taxonomy's own vocabulary: one edit (optimal
-# string alignment: a swapped pair of letters is one edit) in a word of 5+ letters. Shorter
-# words are too close to other real words ("tils"/"tiles"/"tips") to guess.
-_MIN_TYPO_LEN = 5
-# A correction is taken only when its word is this much more common than the next candidate.
+# Typos are corrected word by word, as typed (before plurals are made singular: "boxse" is a
+# typo of "boxes", not of "box"), against the taxonomy's own vocabulary and the plurals of its
+# words: one edit (optimal string alignment: a swapped pair of letters is one edit) in a word
+# of 4+ letters, up to two in a word of 8+. Shorter words are too close to other real words
+# to guess. A word the vocabulary holds is never corrected, however rare.
+_MIN_TYPO_LEN = 4
+_TWO_EDITS_LEN = 8
+# A correction is taken only when its word is this much more common than the next candidate
+# at the same distance (a nearer candidate always wins).
 _TYPO_DOMINANCE = 3.0
 # UK phrases count for more than ESCO's in the vocabulary: they are what people type here.
 _UK_WEIGHT = 20
@@ -109,6 +123,36 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [str(v) for v in value]
+
+
+def _typo_targets(freq: Mapping[str, int]) -> tuple[dict[str, str], dict[str, int]]:
+    """What a typed word may be a typo of: {surface form: what it reads as} and {what it
+    reads as: how common}. The vocabulary's words and their plurals ("boxse" is a typo of
+    "boxes"), stop words of 5+ letters ("skils", "dtuies": dropped once corrected, as common
+    as the commonest word) and abbreviations of 4+ letters ("adimn": "administration")."""
+    surface: dict[str, str] = {}
+    counts = {w: n for w, n in freq.items() if w.isalpha() and len(w) >= _MIN_TYPO_LEN - 1}
+    top = max(counts.values(), default=1)
+    for word in sorted(counts):
+        surface[word] = word
+    for word in sorted(counts):
+        for plural in (word + "s", word + "es", word[:-1] + "ies"):
+            if plural not in surface and singular(plural) == word:
+                surface[plural] = word
+    for word in sorted(STOP_WORDS):  # "good" is left out: "goos" is "goods"
+        one = singular(word)
+        forms = [word] if len(word) > _MIN_TYPO_LEN else []
+        forms += [p for p in (one + "s", one[:-1] + "ies") if singular(p) == one]
+        for form in forms:
+            if len(form) > _MIN_TYPO_LEN and form not in surface:
+                surface[form] = one
+                counts[one] = max(counts.get(one, 0), top)
+    for short, expansion in sorted(ABBREVIATIONS.items()):
+        words = expansion.split()
+        if short.isalpha() and len(short) >= _MIN_TYPO_LEN and short not in surface:
+            surface[short] = expansion
+            counts[expansion] = max((freq.get(singular(w), 1) for w in words), default=1)
+    return surface, counts
 
 
 def _stem_key(words: Iterable[str]) -> str:
@@ -191,7 +235,11 @@ class Taxonomy:
         self._exact: dict[str, tuple[str, ...]] = {}
         self._stemmed: dict[str, tuple[str, ...]] = {}
         self._freq: dict[str, int] = {}
-        self._by_length: dict[int, list[str]] = {}
+        # typo targets: (first letter, length) -> surface forms; surface form -> what it reads
+        # as (a token, or an abbreviation's expansion); how common each of those is
+        self._by_length: dict[tuple[str, int], list[str]] = {}
+        self._surface: dict[str, str] = {}
+        self._target_freq: dict[str, int] = {}
         self._idf: dict[str, float] = {}
         self._default_idf = 1.0
         self._uk_aliases: list[tuple[dict[str, float], float, str]] = []
@@ -219,10 +267,10 @@ class Taxonomy:
         tax._exact = {k: tuple(sorted(v)) for k, v in built.exact.items()}
         tax._stemmed = {k: tuple(sorted(v)) for k, v in built.stemmed.items()}
         tax._freq = dict(built.freq)
-        by_length: defaultdict[int, list[str]] = defaultdict(list)
-        for word in sorted(built.freq):
-            if word.isalpha() and len(word) >= _MIN_TYPO_LEN - 1:
-                by_length[len(word)].append(word)
+        tax._surface, tax._target_freq = _typo_targets(built.freq)
+        by_length: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
+        for form in sorted(tax._surface):
+            by_length[(form[0], len(form))].append(form)
         tax._by_length = dict(by_length)
         n = built.n_phrases
         tax._idf = {w: math.log((n + 1) / (df + 1)) + 1.0 for w, df in built.df.items()}
@@ -247,41 +295,64 @@ class Taxonomy:
     def _weights(self, words: Iterable[str]) -> dict[str, float]:
         return {s: self.idf(s) for s in sorted({stem(w) for w in words})}
 
+    def _known(self, word: str) -> bool:
+        """A word the vocabulary holds (as typed or made singular), a stop word, or not a
+        word at all: never corrected."""
+        if len(word) < _MIN_TYPO_LEN or not word.isalpha() or word in self._freq:
+            return True
+        one = singular(word)
+        return one in self._freq or word in STOP_WORDS or one in STOP_WORDS
+
     @lru_cache(maxsize=100_000)  # noqa: B019 - one long-lived instance per process; bounded.
     def _candidates(self, word: str) -> tuple[tuple[str, int], ...]:
-        """Known words one edit from an unknown ``word``, most common first."""
-        if word in self._freq or len(word) < _MIN_TYPO_LEN or not word.isalpha():
+        """The known words (tokens) nearest an unknown typed ``word``, within its edit limit,
+        most common first."""
+        if self._known(word):
             return ()
-        counts: dict[str, int] = {}
-        for n in (len(word) - 1, len(word), len(word) + 1):
-            choices = self._by_length.get(n)
+        limit = 2 if len(word) >= _TWO_EDITS_LEN else 1
+        nearest: dict[str, int] = {}
+        for n in range(len(word) - limit, len(word) + limit + 1):
+            # people rarely miss the first letter
+            choices = self._by_length.get((word[0], n))
             if not choices:
                 continue
-            for hit, _, _ in process.extract(word, choices, scorer=OSA.distance,
-                                             score_cutoff=1, limit=None):
-                if hit[0] == word[0]:  # people rarely miss the first letter
-                    counts[str(hit)] = self._freq[str(hit)]
-        return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            for hit, distance, _ in process.extract(word, choices, scorer=OSA.distance,
+                                                    score_cutoff=limit, limit=None):
+                target = self._surface[str(hit)]
+                nearest[target] = min(int(distance), nearest.get(target, limit))
+        if not nearest:
+            return ()
+        closest = min(nearest.values())
+        ranked = [(t, self._target_freq[t]) for t, d in nearest.items() if d == closest]
+        return tuple(sorted(ranked, key=lambda kv: (-kv[1], kv[0])))
 
     def correct(self, word: str) -> str:
-        """``word``, or the known word it is a one-edit typo of (when clearly the one meant)."""
+        """``word``, or the known word it is a typo of (a token, or an abbreviation's
+        expansion: "adimn" -> "administration"), when clearly the one meant: the most common
+        candidate, by ``_TYPO_DOMINANCE`` over any other that would not read the same
+        (candidates sharing a stem, "operation"/"operating", are not rivals)."""
         ranked = self._candidates(word)
-        if not ranked or (len(ranked) > 1 and ranked[0][1] < _TYPO_DOMINANCE * ranked[1][1]):
-            return word  # unknown, or two plausible words: do not guess
-        return ranked[0][0]
+        if not ranked:
+            return word
+        best, count = ranked[0]
+        rivals = [n for t, n in ranked[1:] if stem(t) != stem(best)]
+        if rivals and count < _TYPO_DOMINANCE * rivals[0]:
+            return word  # two plausible words: do not guess
+        return best
 
-    def _in_context(self, words: tuple[str, ...]) -> tuple[str, ...] | None:
-        """The ids of the one phrase a single-word correction makes known ("tpping trailers":
-        "tipping", not the commoner "topping"), or None when none or several do."""
-        found: set[tuple[str, ...]] = set()
-        for i, word in enumerate(words):
+    def _in_context(self, raw: tuple[str, ...],
+                    ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """(ids, corrected words) of the one phrase a single-word correction makes known
+        ("tabe service": "table", not the commoner "take"), or None when none or several do."""
+        found: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for i, word in enumerate(raw):
             for candidate, _ in self._candidates(word)[:_MAX_CONTEXT_CANDIDATES]:
-                fixed = (*words[:i], candidate, *words[i + 1:])
+                fixed = finish((*raw[:i], *candidate.split(), *raw[i + 1:]))
                 ids = self._exact.get(" ".join(sorted(fixed))) or self._stemmed.get(
                     _stem_key(fixed))
                 if ids:
-                    found.add(ids)
-        return found.pop() if len(found) == 1 else None
+                    found.setdefault(ids, fixed)
+        return found.popitem() if len(found) == 1 else None
 
     # ---- phrases --------------------------------------------------------------------------
 
@@ -290,33 +361,37 @@ class Taxonomy:
         return dict(self.lookup(phrase).ids)
 
     def lookup(self, phrase: str) -> Resolved:
-        return self._lookup(tuple(tokens(phrase)))
+        return self._lookup(raw_words(phrase))
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one long-lived instance per process; bounded.
-    def _lookup(self, words: tuple[str, ...]) -> Resolved:
-        if not words:
+    def _lookup(self, raw: tuple[str, ...]) -> Resolved:
+        typed = finish(raw)
+        if not typed:
             return Resolved((), (), "")
-        key = " ".join(sorted(words))
+        key = " ".join(sorted(typed))
         found: dict[str, float] = {f"txt:{key}": 1.0}
-        corrected = tuple(self.correct(w) for w in words)
-        ids, confidence = self._exact.get(key), CONF_EXACT
+        fixed = tuple(part for w in raw for part in self.correct(w).split())
+        words = finish(fixed) if fixed != raw else typed
+        corrected = words != typed
+        ids = self._exact.get(" ".join(sorted(words)))
+        confidence = CONF_TYPO if corrected else CONF_EXACT
         if ids is None:
-            ids, confidence = self._stemmed.get(_stem_key(words)), CONF_STEM
-        if ids is None and corrected != words:
-            ids = (self._exact.get(" ".join(sorted(corrected)))
-                   or self._stemmed.get(_stem_key(corrected)))
-            confidence = CONF_TYPO
-        if ids is None and len(words) > 1:
-            ids, confidence = self._in_context(words), CONF_TYPO
+            ids = self._stemmed.get(_stem_key(words))
+            confidence = CONF_TYPO if corrected else CONF_STEM
+        if ids is None and corrected:  # an unknown word whose stem is known after all
+            ids, confidence = self._stemmed.get(_stem_key(typed)), CONF_STEM
+        if ids is None and len(typed) > 1:
+            in_context = self._in_context(fixed)
+            if in_context is not None:
+                (ids, words), confidence = in_context, CONF_TYPO
         if ids is None:
-            ids, confidence = self._nearest(corrected)
+            ids, confidence = self._nearest(words)
         if ids is None:
-            ids, confidence = self._by_meaning(corrected)
+            ids, confidence = self._by_meaning(words)
         for tid in ids or ():
             found[tid] = max(found.get(tid, 0.0), confidence)
-        weights = self._weights(corrected)
-        return Resolved(tuple(sorted(found.items())), tuple(weights.items()),
-                        " ".join(corrected))
+        weights = self._weights(words)
+        return Resolved(tuple(sorted(found.items())), tuple(weights.items()), " ".join(words))
 
     def _nearest(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
         """The UK group whose phrase is nearest by IDF-weighted Dice over stems, when it is
