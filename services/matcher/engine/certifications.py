@@ -323,14 +323,20 @@ class CertificationIndex:
         and the exact normalised text of each."""
         keys: set[str] = set()
         for text in certifications:
-            if _signature(text) is None:
-                continue  # "expired", "working towards": not held
-            keys.add(_text_key(text))
-            found = self._resolve(text)
-            if found is not None and found.startswith("family:"):
-                keys.add(found)
-            elif found is not None:
-                keys.update(f"cert:{c}" for c in self._closure(found))
+            keys.update(self._keys_of(text))
+        return frozenset(keys)
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one long-lived index per process; bounded.
+    def _keys_of(self, text: str) -> frozenset[str]:
+        # Certificates are typed the same way by many clients: resolve each wording once.
+        if _signature(text) is None:
+            return frozenset()  # "expired", "working towards": not held
+        keys = {_text_key(text)}
+        found = self._resolve(text)
+        if found is not None and found.startswith("family:"):
+            keys.add(found)
+        elif found is not None:
+            keys.update(f"cert:{c}" for c in self._closure(found))
         return frozenset(keys)
 
     def required_key(self, text: str) -> str:
