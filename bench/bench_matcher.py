@@ -1,12 +1,16 @@
 """Benchmark one streaming matcher worker against the real local broker.
 
     .venv/bin/python bench/bench_matcher.py [--clients 100000] [--latency-vacancies 200]
-        [--mixed-events 20000]
+        [--mixed-events 20000] [--worker-args "--batch-within 0.01"] [--shared-topics]
 
 Measures, with N active clients loaded: the load rate; latency from a vacancy produced to its
 referral events consumed (p50/p99); sustained events/s on a mixed stream of client and vacancy
 updates; the worker's RSS; recovery time after a restart (SIGTERM, start, state rebuilt, first
 referral out). Prints a markdown table. Needs `jobmatch kafka start` first.
+
+By default the run publishes to input topics of its own (``bench-<time>-clients`` and
+``-vacancies``, passed to the worker with ``--clients-topic``/``--vacancies-topic``), so that
+records other tests publish on the canonical topics never reach the worker being measured.
 """
 
 from __future__ import annotations
@@ -27,21 +31,30 @@ from tests.integration.matcher.conftest import (
     OutputReader,
     Producer,
     new_worker,
+    private_topics,
 )
 from tests.integration.matcher.data import clients, vacancies
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
 
 
-def main() -> None:  # noqa: PLR0915  (one linear scenario reads best as one function)
+def main() -> None:  # noqa: PLR0912, PLR0915  (one linear scenario reads best as one function)
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=100_000)
     ap.add_argument("--latency-vacancies", type=int, default=200)
     ap.add_argument("--mixed-events", type=int, default=20_000)
+    ap.add_argument("--worker-args", default="", help="extra `jobmatch matcher` options")
+    ap.add_argument("--shared-topics", action="store_true",
+                    help="publish to the canonical input topics (shared with other tests)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-matcher-"))
     prefix = f"b{int(time.time())}-"
-    w = new_worker(BOOTSTRAP, tmp)
+    if args.shared_topics:
+        c_topic, v_topic = "jobmatch.clients.v1", "jobmatch.vacancies.v1"
+    else:
+        c_topic, v_topic = private_topics(BOOTSTRAP, f"bench-{prefix}")
+    w = new_worker(BOOTSTRAP, tmp, args.worker_args.split(), clients_topic=c_topic,
+                   vacancies_topic=v_topic)
     w.start()
     rows: list[tuple[str, str]] = []
     try:
@@ -51,7 +64,7 @@ def main() -> None:  # noqa: PLR0915  (one linear scenario reads best as one fun
         cs = clients(prefix, args.clients, seed=31)
         t0 = time.monotonic()
         for c in cs:
-            producer.send("jobmatch.clients.v1", c["client_id"], c)
+            producer.send(c_topic, c["client_id"], c)
         producer.flush()
         w.wait_consumed(timeout=3600)
         load_s = time.monotonic() - t0
@@ -70,7 +83,7 @@ def main() -> None:  # noqa: PLR0915  (one linear scenario reads best as one fun
         for v in vacancies(prefix + "lat", args.latency_vacancies, seed=32):
             before = len(reader.records)
             sent = time.monotonic()
-            producer.send("jobmatch.vacancies.v1", v["vacancy_id"], v)
+            producer.send(v_topic, v["vacancy_id"], v)
             producer.flush()
             deadline = sent + 5.0
             got_at = None
@@ -93,10 +106,10 @@ def main() -> None:  # noqa: PLR0915  (one linear scenario reads best as one fun
         mixed_v = vacancies(prefix + "mix", n_v, seed=34)
         t0 = time.monotonic()
         for i, c in enumerate(updates):
-            producer.send("jobmatch.clients.v1", c["client_id"], c)
+            producer.send(c_topic, c["client_id"], c)
             if i % 4 == 0 and i // 4 < n_v:
                 v = mixed_v[i // 4]
-                producer.send("jobmatch.vacancies.v1", v["vacancy_id"], v)
+                producer.send(v_topic, v["vacancy_id"], v)
         producer.flush()
         w.wait_consumed(timeout=3600)
         mix_s = time.monotonic() - t0
@@ -111,7 +124,7 @@ def main() -> None:  # noqa: PLR0915  (one linear scenario reads best as one fun
         ready_s = time.monotonic() - t0
         v = vacancies(prefix + "rec", 1, seed=35)[0]
         before = len(reader.records)
-        producer.send("jobmatch.vacancies.v1", v["vacancy_id"], v)
+        producer.send(v_topic, v["vacancy_id"], v)
         producer.flush()
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:

@@ -1,31 +1,49 @@
-"""The matcher's agents: thin. Decode, call the pure code, send.
+"""The matcher's agents: thin. Decode, call the pure code, send -- a batch at a time.
 
-- ``route``: canonical clients/vacancies -> validate (invalid -> dead letter) -> ``Router`` ->
-  ``RegionOp``s on the regional topic, each to its region's partition.
-- ``match``: regional topic -> ``RegionalMatcher`` -> referrals/withdrawals. The outputs are
-  sent and acknowledged by the broker *before* the state changes are written to the state
-  table: after a crash, an event whose changes did not reach the changelog is replayed and
-  its outputs sent again (a duplicate with the same referral_id), but an output is never lost.
+- ``route_clients``/``route_vacancies``: canonical clients/vacancies -> validate (invalid ->
+  dead letter) -> ``Router`` -> ``RegionOp``s on the regional topic, each to its region's
+  partition. The op carries the record's canonical JSON (validated once, here).
+- ``match``: regional topic -> ``RegionalMatcher`` -> referrals/withdrawals.
 - a leader timer sends a ``tick`` to every regional partition; ``match`` then re-checks the
   closing dates of that partition's regions (a closing date passes without an event, and
   tables can only be written while processing an event).
+
+Every agent takes its events in batches (``stream.take_events``: up to ``take_max`` events,
+waiting at most ``take_within_s``). For one batch, ``match`` applies every op to the engines,
+sends all the outputs, waits for the broker to acknowledge all of them, and only then writes
+the batch's state changes (coalesced: the last value per key) to the state table. A batch that
+makes many outputs does this every ``flush_outputs`` outputs. Faust acks a batch's events
+(making their offsets committable) only after the agent has finished with the batch. After a
+crash, everything after the last committed offsets is replayed: ops whose changes reached the
+changelog produce nothing, the others send their outputs again (duplicates with the same
+referral_id), but an output is never lost.
+
+Tables write to the changelog partition of Faust's *current event*; in a batch that is no
+longer the event being handled, so each table access runs under ``_handling(event)``, which
+makes the event it belongs to current (the routes of a record: its input event; the state of a
+region: an event of its regional partition).
 
 Concurrency is 1 everywhere (faust-streaming #606).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import resource
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from schemas import DeadLetter, Referral, validate
+from faust.streams import _current_event
+
+from schemas import ClientProfile, DeadLetter, Referral, validate
 from schemas.validation import RecordKind
-from services.matcher.regional import RegionOp, Router
+from services.matcher.regional import RegionOp, Router, Step, pack_ops, unpack_ops
 from services.matcher.routing import partition_for_region
 
 if TYPE_CHECKING:
@@ -41,16 +59,31 @@ def _position(event: Any) -> str:
     return f"{msg.topic}/{msg.partition}/{msg.offset}"
 
 
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8")
+@contextmanager
+def _handling(event: Any) -> Iterator[None]:
+    """Make ``event`` Faust's current event: table reads and writes go to its partition."""
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
+async def _acknowledged(futures: list[Any]) -> None:
+    """Wait until the broker acknowledged every send (raises if one failed)."""
+    if futures:
+        await asyncio.gather(*futures)
 
 
 def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, kept together)
     app, worker = m.app, m.settings
     router = Router(worker.grid, m.routes)
     counters = m.counters
-    for name in ("routed", "matched", "referrals", "withdrawals", "deadletters", "ticks"):
+    for name in ("routed", "matched", "referrals", "withdrawals", "deadletters", "ticks",
+                 "input_events", "regional_events", "batches", "state_writes"):
         counters[name] = 0
+    take_max, within = worker.take_max, worker.take_within_s
+    flush_outputs = worker.flush_outputs
 
     async def dead_letter(position: str, record_type: str, reason: str, raw: bytes) -> None:
         letter = DeadLetter.build(source="matcher", position=position,
@@ -59,97 +92,157 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         await m.deadletters.send(key=position.encode(), value=letter.model_dump_json().encode())
         counters["deadletters"] += 1
 
-    async def forward(ops: list[RegionOp]) -> list[Any]:
-        futures = []
+    async def forward(ops: list[RegionOp], futures: list[Any]) -> None:
+        """Send ops as few regional messages as possible: one array of ops per partition
+        (a region's ops keep their order: one region, one partition)."""
+        by_partition: dict[int, list[RegionOp]] = {}
         for op in ops:
-            futures.append(await m.regional.send(
-                key=op.region.encode(), value=op.to_bytes(),
-                partition=partition_for_region(op.region, worker.regional_partitions)))
-        return futures
+            part = partition_for_region(op.region, worker.regional_partitions)
+            by_partition.setdefault(part, []).append(op)
+        for part, part_ops in by_partition.items():
+            for value in pack_ops(part_ops):
+                futures.append(await m.regional.send(
+                    key=part_ops[0].region.encode(), value=value, partition=part))
 
-    async def route_event(event: Any, is_client: bool) -> None:
-        position = _position(event)
-        key = event.key.decode("utf-8", "replace") if event.key else ""
-        if event.value is None:  # a tombstone: an erasure (clients) or a deletion (vacancies)
-            ops = (router.route_erasure(key, position) if is_client
-                   else router.route_vacancy_deletion(key, position))
-            # Forget the route only once the erase ops are acknowledged: a crash before that
-            # replays the tombstone, which must still find the regions.
-            for fut in await forward(ops):
-                await fut
-            router.forget(("c|" if is_client else "v|") + key)
-            counters["routed"] += 1
-            return
+    async def route_batch(events: list[Any], is_client: bool) -> None:
+        """Route a batch of input records. The regional sends of the whole batch are awaited
+        together at the end, before Faust acks the batch's events."""
         kind: RecordKind = "client" if is_client else "vacancy"
-        verdict = validate(kind, event.value)
-        record = getattr(verdict, "record", None)
-        if record is None:
-            await dead_letter(position, kind, getattr(verdict, "reason", "rejected"), event.value)
-            return
-        raw = _text(event.value)
-        ops = (router.route_client(record, raw, position) if is_client
-               else router.route_vacancy(record, raw, position))
-        await forward(ops)
-        counters["routed"] += 1
+        pending: list[Any] = []
+        ops_out: list[RegionOp] = []
+        for event in events:
+            counters["input_events"] += 1
+            position = _position(event)
+            key = event.key.decode("utf-8", "replace") if event.key else ""
+            if event.value is None:  # a tombstone: an erasure (clients) or a deletion
+                with _handling(event):
+                    ops = (router.route_erasure(key, position) if is_client
+                           else router.route_vacancy_deletion(key, position))
+                # Forget the route only once the erase ops (and everything routed before them)
+                # are acknowledged: a crash before that replays the tombstone, which must
+                # still find the regions.
+                await forward([*ops_out, *ops], pending)
+                ops_out.clear()
+                await _acknowledged(pending)
+                pending.clear()
+                with _handling(event):
+                    router.forget(("c|" if is_client else "v|") + key)
+                counters["routed"] += 1
+                continue
+            verdict = validate(kind, event.value)
+            record = getattr(verdict, "record", None)
+            if record is None:
+                await dead_letter(position, kind, getattr(verdict, "reason", "rejected"),
+                                  event.value)
+                continue
+            # The canonical JSON travels on: the matching side parses it once per process.
+            canonical = record.model_dump_json()
+            with _handling(event):
+                ops = (router.route_client(record, canonical, position)
+                       if isinstance(record, ClientProfile)
+                       else router.route_vacancy(record, canonical, position))
+            if ops:  # hand the parsed record to this process's matching side
+                m.records.put(kind, canonical, record)
+            ops_out += ops
+            counters["routed"] += 1
+        await forward(ops_out, pending)
+        await _acknowledged(pending)
+        await changelog_handed_over()  # the batch's route writes
+        counters["batches"] += 1
 
     # Two thin agents share one routes table: the input topics have the same partition count
     # and Faust assigns partition p of both to the same worker (co-partitioning).
     @app.agent(m.clients, concurrency=1)  # type: ignore[untyped-decorator]  # faust is untyped
     async def route_clients(stream: Any) -> None:
-        async for event in stream.events():
-            await route_event(event, is_client=True)
+        async for events in stream.take_events(take_max, within=within):
+            await route_batch(events, is_client=True)
 
     @app.agent(m.vacancies, concurrency=1)  # type: ignore[untyped-decorator]  # faust is untyped
     async def route_vacancies(stream: Any) -> None:
-        async for event in stream.events():
-            await route_event(event, is_client=False)
+        async for events in stream.take_events(take_max, within=within):
+            await route_batch(events, is_client=False)
 
-    async def send_outputs(outputs: list[Referral]) -> None:
-        futures = []
+    async def send_outputs(outputs: list[Referral], futures: list[Any]) -> None:
         for ref in outputs:
             futures.append(await m.referrals.send(key=ref.vacancy_id.encode(),
                                                   value=ref.model_dump_json().encode()))
             counters["referrals" if ref.kind == "referral" else "withdrawals"] += 1
-        for fut in futures:  # acknowledged before the state that records them is written
-            await fut
+
+    async def changelog_handed_over() -> None:
+        """Wait until the table writes left Faust's producer buffer. Faust's commit flushes
+        the producer first, but its buffer flush gives up after 0.1 s without progress, so a
+        large batch of table writes could otherwise be committed past before it was sent."""
+        buffer = app.producer.buffer
+        while buffer.size and buffer.state == "running":  # (not in test contexts)
+            await buffer.flush_atmost(None)
+
+    def write_state(changes: dict[str, tuple[Any, bytes | None]]) -> None:
+        table = m.state.table
+        for key, (event, value) in changes.items():
+            with _handling(event):
+                if value is None:
+                    if key in table:
+                        del table[key]
+                        counters["state_writes"] += 1
+                else:
+                    table[key] = value
+                    counters["state_writes"] += 1
+
+    async def match_batch(events: list[Any]) -> None:
+        state = m.state
+        partitions = {event.message.partition for event in events}
+        if not partitions <= state.assigned:
+            state.on_assigned(state.assigned | partitions)
+        state.ensure_loaded()
+        now = m.clock()
+        pending: list[Any] = []
+        # key -> (an event of the key's partition, value): the last change per key wins
+        changes: dict[str, tuple[Any, bytes | None]] = {}
+        try:
+            for event in events:
+                counters["regional_events"] += 1
+                try:
+                    ops = unpack_ops(event.value)
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    await dead_letter(_position(event), "unknown",
+                                      f"bad regional message: {exc}", event.value or b"")
+                    continue
+                for op in ops:
+                    step: Step
+                    if op.op == "tick":
+                        counters["ticks"] += 1
+                        step = state.matcher.expire(now, _in_partition(
+                            event.message.partition, worker.regional_partitions))
+                    else:
+                        step = state.matcher.apply(op, now)
+                    if step.rejected is not None:
+                        await dead_letter(op.position or _position(event), op.op,
+                                          step.rejected, op.raw.encode())
+                        continue
+                    await send_outputs(step.outputs, pending)
+                    for key, value in step.changes:
+                        changes[key] = (event, value)
+                    counters["matched"] += 1
+                    if len(pending) >= flush_outputs:
+                        # Bound what a crash replays (outputs sent, state not yet written).
+                        await _acknowledged(pending)
+                        write_state(changes)
+                        pending.clear()
+                        changes.clear()
+                        await changelog_handed_over()
+            # Every output of the batch is acknowledged before the state recording it.
+            await _acknowledged(pending)
+        except BaseException:
+            state.invalidate()  # the engines may be ahead of the table now
+            raise
+        write_state(changes)
+        await changelog_handed_over()
+        counters["batches"] += 1
 
     @app.agent(m.regional, concurrency=1)  # type: ignore[untyped-decorator]  # faust is untyped
     async def match(stream: Any) -> None:
-        state = m.state
-        async for event in stream.events():
-            partition = event.message.partition
-            if partition not in state.assigned:
-                state.on_assigned(state.assigned | {partition})
-            try:
-                op = RegionOp.from_bytes(event.value)
-            except (ValueError, KeyError, TypeError) as exc:
-                await dead_letter(_position(event), "unknown", f"bad regional message: {exc}",
-                                  event.value or b"")
-                continue
-            state.ensure_loaded()
-            now = m.clock()
-            try:
-                if op.op == "tick":
-                    counters["ticks"] += 1
-                    mine = _in_partition(partition, worker.regional_partitions)
-                    step = state.matcher.expire(now, mine)
-                else:
-                    step = state.matcher.apply(op, now)
-                if step.rejected is not None:
-                    await dead_letter(op.position or _position(event), op.op, step.rejected,
-                                      op.raw.encode())
-                    continue
-                await send_outputs(step.outputs)
-            except BaseException:
-                state.invalidate()  # the engines may be ahead of the table now
-                raise
-            for key, value in step.changes:
-                if value is None:
-                    if key in state.table:
-                        del state.table[key]
-                else:
-                    state.table[key] = value
-            counters["matched"] += 1
+        async for events in stream.take_events(take_max, within=within):
+            await match_batch(events)
 
     @app.timer(worker.tick_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def closing_dates() -> None:
@@ -195,3 +288,4 @@ def _rss_kb() -> int:
     except OSError:
         pass
     return 0
+

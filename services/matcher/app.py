@@ -22,7 +22,13 @@ import faust
 
 from schemas.topics import CLIENTS, DEADLETTERS, REFERRALS, VACANCIES
 from services.matcher.engine.config import MatchConfig
-from services.matcher.regional import RegionalMatcher, engine_factory, engine_restorer
+from services.matcher.engine.features import FeaturesCache
+from services.matcher.regional import (
+    RecordCache,
+    RegionalMatcher,
+    engine_factory,
+    engine_restorer,
+)
 from services.matcher.routing import Grid
 from services.matcher.state import EngineState, TableMapping
 from services.settings import Settings
@@ -49,6 +55,15 @@ class WorkerSettings:
     commit_interval_s: float = 2.8
     status_file: Path | None = None  # a JSON status written every second, for operators/tests
     grid: Grid = field(default_factory=Grid)
+    clients_topic: str = CLIENTS.name  # input topics: overridable for isolated benchmarks
+    vacancies_topic: str = VACANCIES.name
+    take_max: int = 500  # events handled together by one agent step (stream.take_events)
+    take_within_s: float = 0.01  # how long a step waits to fill its batch
+    flush_outputs: int = 32  # outputs acknowledged and state written at least this often
+    # Produce requests gather what is sent within this time: without it every send of a
+    # batch (ops, referrals, changelog writes) became a request of its own (~20% of the CPU).
+    producer_linger_s: float = 0.005
+    producer_max_batch_bytes: int = 512 * 1024
 
     @property
     def regional_topic(self) -> str:
@@ -74,6 +89,8 @@ class MatcherApp:
     counters: dict[str, int] = field(default_factory=dict)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move it
     agents: dict[str, Any] = field(default_factory=dict)
+    # records parsed by the router, handed to this process's matching side
+    records: RecordCache = field(default_factory=RecordCache)
 
 
 def create_app(settings: Settings, config: MatchConfig, worker: WorkerSettings,
@@ -96,9 +113,15 @@ def create_app(settings: Settings, config: MatchConfig, worker: WorkerSettings,
         broker_commit_interval=worker.commit_interval_s,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        producer_linger=worker.producer_linger_s,
+        producer_max_batch_size=worker.producer_max_batch_bytes,
+        # Faust's 60 s default keeps a crashed worker's partitions unassigned for a minute
+        # after a restart (RELIABILITY.md, M1); 15 s bounds that pause.
+        broker_session_timeout=15.0,
+        broker_heartbeat_interval=3.0,
     )
-    clients = app.topic(CLIENTS.name, **_RAW)
-    vacancies = app.topic(VACANCIES.name, **_RAW)
+    clients = app.topic(worker.clients_topic, **_RAW)
+    vacancies = app.topic(worker.vacancies_topic, **_RAW)
     regional = app.topic(worker.regional_topic, partitions=worker.regional_partitions,
                          internal=True, **_RAW)
     referrals = app.topic(REFERRALS.name, **_RAW)
@@ -110,16 +133,20 @@ def create_app(settings: Settings, config: MatchConfig, worker: WorkerSettings,
                              key_type=bytes, value_type=bytes)
     state_table = app.Table("state", default=None, partitions=worker.regional_partitions,
                             key_type=bytes, value_type=bytes)
+    records = RecordCache()
     if make_matcher is None:
-        factory, restore = engine_factory(config), engine_restorer(config)
+        # One features cache for the process: a client's copies in several regions (and
+        # after a rebuild) share one features object.
+        features = FeaturesCache()
+        factory, restore = engine_factory(config, features), engine_restorer(config, features)
 
         def make_matcher() -> RegionalMatcher:
-            return RegionalMatcher(factory, restore)
+            return RegionalMatcher(factory, restore, records)
 
     state = EngineState(make_matcher, TableMapping(state_table), worker.regional_partitions)
     matcher_app = MatcherApp(app, worker, config, clients, vacancies, regional, referrals,
                              deadletters, routes_table, state_table, TableMapping(routes_table),
-                             state)
+                             state, records=records)
     from services.matcher.agents import register
 
     register(matcher_app)

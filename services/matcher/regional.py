@@ -17,13 +17,16 @@ each region it reaches); the batch command applies the same routing so batch == 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from schemas import ClientProfile, Referral, Vacancy, validate
+from schemas.validation import Valid
 from services.matcher.engine.config import MatchConfig
+from services.matcher.engine.features import FeaturesCache
 from services.matcher.engine.matcher import Matcher
 from services.matcher.routing import Grid
 
@@ -33,6 +36,7 @@ __all__ = [
     "EngineLike",
     "EngineRestorer",
     "OpKind",
+    "RecordCache",
     "RegionOp",
     "RegionalMatcher",
     "Router",
@@ -40,6 +44,8 @@ __all__ = [
     "engine_factory",
     "engine_restorer",
     "match_batch_regional",
+    "pack_ops",
+    "unpack_ops",
 ]
 
 OpKind = Literal["client", "vacancy", "erase", "leave_client", "leave_vacancy", "tick"]
@@ -56,16 +62,49 @@ class RegionOp:
     raw: str = ""  # the record's JSON as published, for client and vacancy ops
     position: str = ""  # where the source record was read (topic/partition/offset)
 
+    def to_dict(self) -> dict[str, str]:
+        return {"op": self.op, "region": self.region, "id": self.entity_id, "raw": self.raw,
+                "pos": self.position}
+
     def to_bytes(self) -> bytes:
-        return json.dumps(
-            {"op": self.op, "region": self.region, "id": self.entity_id, "raw": self.raw,
-             "pos": self.position}, separators=(",", ":")).encode()
+        return json.dumps(self.to_dict(), separators=(",", ":")).encode()
+
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any]) -> RegionOp:
+        return cls(op=obj["op"], region=obj["region"], entity_id=obj.get("id", ""),
+                   raw=obj.get("raw", ""), position=obj.get("pos", ""))
 
     @classmethod
     def from_bytes(cls, data: bytes | str) -> RegionOp:
-        obj = json.loads(data)
-        return cls(op=obj["op"], region=obj["region"], entity_id=obj.get("id", ""),
-                   raw=obj.get("raw", ""), position=obj.get("pos", ""))
+        return cls.from_dict(json.loads(data))
+
+
+def pack_ops(ops: list[RegionOp], max_bytes: int = 256 * 1024, max_ops: int = 256
+             ) -> list[bytes]:
+    """Ops bound for one regional partition as few messages as possible: JSON arrays of ops,
+    in order, each at most about ``max_bytes`` and ``max_ops`` (an op larger than that
+    travels alone)."""
+    messages: list[bytes] = []
+    parts: list[bytes] = []
+    size = 0
+    for op in ops:
+        item = op.to_bytes()
+        if parts and (size + len(item) + 1 > max_bytes or len(parts) >= max_ops):
+            messages.append(b"[" + b",".join(parts) + b"]")
+            parts, size = [], 0
+        parts.append(item)
+        size += len(item) + 1
+    if parts:
+        messages.append(b"[" + b",".join(parts) + b"]")
+    return messages
+
+
+def unpack_ops(data: bytes | str) -> list[RegionOp]:
+    """The ops of one regional message: an array of ops, or a single op (ticks)."""
+    obj = json.loads(data)
+    if isinstance(obj, list):
+        return [RegionOp.from_dict(item) for item in obj]
+    return [RegionOp.from_dict(obj)]
 
 
 # A state change to mirror into storage: (key, value) to put, or (key, None) to delete.
@@ -182,6 +221,41 @@ class Router:
 # --------------------------------------------------------------------------- matching
 
 
+class RecordCache:
+    """Parsed records by (kind, JSON text), bounded, least recently used out first.
+
+    A client record reaches several regions as the same canonical JSON; parsing it once per
+    process (and handing the router's parsed record to the matching side when both run in
+    one worker) also makes every region hold the same ``ClientProfile`` object.
+    """
+
+    def __init__(self, max_entries: int = 5_000) -> None:
+        self._max = max_entries
+        self._items: OrderedDict[tuple[str, str], ClientProfile | Vacancy] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def put(self, kind: str, raw: str, record: ClientProfile | Vacancy) -> None:
+        self._items[(kind, raw)] = record
+        self._items.move_to_end((kind, raw))
+        while len(self._items) > self._max:
+            self._items.popitem(last=False)
+
+    def get(self, kind: str, raw: str) -> ClientProfile | Vacancy | str:
+        """The record, or the reason it is invalid (never cached)."""
+        record = self._items.get((kind, raw))
+        if record is not None:
+            self.hits += 1
+            self._items.move_to_end((kind, raw))
+            return record
+        self.misses += 1
+        verdict = validate("client" if kind == "client" else "vacancy", raw)
+        if not isinstance(verdict, Valid):
+            return verdict.reason
+        self.put(kind, raw, verdict.record)
+        return verdict.record
+
+
 @dataclass
 class Step:
     """The result of applying one op: what to send, then what to store."""
@@ -210,9 +284,11 @@ class RegionalMatcher:
     referral's JSON. ``restore`` takes those items back.
     """
 
-    def __init__(self, engine_factory: EngineFactory, restore_engine: EngineRestorer) -> None:
+    def __init__(self, engine_factory: EngineFactory, restore_engine: EngineRestorer,
+                 records: RecordCache | None = None) -> None:
         self._factory = engine_factory
         self._restore_engine = restore_engine
+        self.records = records if records is not None else RecordCache()
         self.regions: dict[str, EngineLike] = {}
 
     # ------------------------------------------------------------------ state
@@ -235,23 +311,28 @@ class RegionalMatcher:
                 keep: Callable[[str], bool] = lambda _r: True) -> int:
         """Rebuild the engines of the regions ``keep`` accepts from stored items."""
         grouped: dict[str, tuple[list[ClientProfile], list[Vacancy], list[Referral]]] = {}
+        # One parse per distinct record: a client's copies in several regions are the same
+        # JSON, and then the same object in every engine (whose features are shared too).
+        parsed: dict[bytes | str, ClientProfile | Vacancy | None] = {}
         count = 0
         for key, value in items:
             region, kind, _entity_id = key.split(_SEP, 2)
             if not keep(region):
                 continue
             clients, vacancies, referrals = grouped.setdefault(region, ([], [], []))
-            text = _as_text(value)
             if kind == "r":
-                referrals.append(Referral.model_validate_json(text))
+                referrals.append(Referral.model_validate_json(value))
             else:
-                verdict = validate("client" if kind == "c" else "vacancy", text)
-                record = getattr(verdict, "record", None)
+                record = parsed.get(value)
+                if record is None and value not in parsed:
+                    verdict = validate("client" if kind == "c" else "vacancy", _as_text(value))
+                    record = parsed[value] = getattr(verdict, "record", None)
                 if isinstance(record, ClientProfile):
                     clients.append(record)
                 elif isinstance(record, Vacancy):
                     vacancies.append(record)
             count += 1
+        parsed.clear()
         for name, (clients, vacancies, referrals) in grouped.items():
             self.regions[name] = self._restore_engine(clients, vacancies, referrals)
         return count
@@ -265,10 +346,9 @@ class RegionalMatcher:
         engine = self._region(op.region)
         step = Step()
         if op.op in ("client", "vacancy"):
-            verdict = validate(op.op, op.raw)
-            record = getattr(verdict, "record", None)
-            if record is None:
-                return Step(rejected=getattr(verdict, "reason", "rejected"))
+            record = self.records.get(op.op, op.raw)
+            if isinstance(record, str):
+                return Step(rejected=record)
             if isinstance(record, ClientProfile):
                 prev_at = getattr(engine.clients.get(record.client_id), "updated_at", None)
                 step.outputs = engine.upsert_client(record, now)
@@ -349,13 +429,18 @@ def match_batch_regional(clients: Iterable[ClientProfile], vacancies: Iterable[V
     return [ref for rid, ref in made.items() if rid in active]
 
 
-def engine_factory(config: MatchConfig) -> EngineFactory:
-    """Makes one engine ``Matcher`` per region, all sharing the process's taxonomy."""
-    return lambda: Matcher(config)
+def engine_factory(config: MatchConfig, features: FeaturesCache | None = None
+                   ) -> EngineFactory:
+    """Makes one engine ``Matcher`` per region, all sharing the process's taxonomy and one
+    client-features cache (a client in k regions has its features computed and held once)."""
+    shared = features if features is not None else FeaturesCache()
+    return lambda: Matcher(config, features=shared)
 
 
-def engine_restorer(config: MatchConfig) -> EngineRestorer:
-    return lambda c, v, r: Matcher.restore(c, v, r, config)
+def engine_restorer(config: MatchConfig, features: FeaturesCache | None = None
+                    ) -> EngineRestorer:
+    shared = features if features is not None else FeaturesCache()
+    return lambda c, v, r: Matcher.restore(c, v, r, config, features=shared)
 
 
 def _no_restore(clients: list[ClientProfile], vacancies: list[Vacancy],

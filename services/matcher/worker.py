@@ -36,8 +36,12 @@ def run_worker(settings: Settings, config: MatchConfig, worker: WorkerSettings,
     Never returns: the worker exits the process (status 0 after a clean stop)."""
     from faust import Worker
 
+    from services.matcher.engine.certifications import default_certifications
+    from services.matcher.engine.taxonomy import default_taxonomy
+
     worker.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_regional_topic(settings, worker)
+    default_taxonomy(), default_certifications()  # loaded now, not on the first event
     matcher = create_app(settings, config, worker)
     logging.getLogger(__name__).info(
         "matcher worker %s: app %s, store %s in %s, regional partitions %d",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from schemas.topics import CLIENTS, VACANCIES
 from services.settings import Settings, load_settings
 
 __all__ = ["matcher"]
@@ -48,6 +49,14 @@ def _settings(ctx: click.Context) -> Settings:
               help="Standby copies of each table partition kept by other workers.")
 @click.option("--status-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the worker's state sizes and counters as JSON every second.")
+@click.option("--clients-topic", default=CLIENTS.name, show_default=True,
+              help="Input topic of client records (override only to isolate a benchmark).")
+@click.option("--vacancies-topic", default=VACANCIES.name, show_default=True,
+              help="Input topic of vacancy records (override only to isolate a benchmark).")
+@click.option("--batch-max", type=click.IntRange(1, 100_000), default=50, show_default=True,
+              help="Most events one agent step handles together.")
+@click.option("--batch-within", type=click.FloatRange(0.001, 5.0), default=0.01,
+              show_default=True, help="Seconds an agent step waits to fill its batch.")
 @click.option("--loglevel", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True)
 @click.pass_context
@@ -56,6 +65,7 @@ def matcher(  # noqa: PLR0917  (click passes one argument per option)
     data_dir: Path | None, web_port: int | None, partitions: int,
     threshold: float | None, max_per_client: int | None, tick_interval: float,
     commit_interval: float, standby_replicas: int, status_file: Path | None,
+    clients_topic: str, vacancies_topic: str, batch_max: int, batch_within: float,
     loglevel: str,
 ) -> None:
     """Run a streaming matcher worker until SIGTERM or Ctrl-C.
@@ -81,6 +91,7 @@ def matcher(  # noqa: PLR0917  (click passes one argument per option)
         data_dir=data_dir or settings.home / "matcher" / wid,
         web_port=web_port, regional_partitions=partitions, tick_interval_s=tick_interval,
         standby_replicas=standby_replicas, commit_interval_s=commit_interval,
-        status_file=status_file,
+        status_file=status_file, clients_topic=clients_topic,
+        vacancies_topic=vacancies_topic, take_max=batch_max, take_within_s=batch_within,
     )
     run_worker(settings, config, worker, loglevel=loglevel)

@@ -8,6 +8,7 @@ no later step can use it.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from services.matcher.engine.taxonomy import Taxonomy, default_taxonomy
 __all__ = [
     "N_TEXT_FEATURES",
     "ClientFeatures",
+    "FeaturesCache",
     "SkillFeature",
     "TextVector",
     "VacancyFeatures",
@@ -167,7 +169,7 @@ def _hours(hours: Hours | None) -> tuple[float, float] | None:
     return None if hours is None else (float(hours.min), float(hours.max))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weakref: see FeaturesCache
 class ClientFeatures:
     client_id: str
     updated_at: datetime
@@ -224,6 +226,38 @@ class ClientFeatures:
             cert_keys=certifications.held_keys(profile.certifications),
             vector=text_vector(text),
         )
+
+
+class FeaturesCache:
+    """Client features shared by several ``Matcher``s of one process.
+
+    The streaming worker holds one ``Matcher`` per region and a client is in several regions
+    (its cells and ``national``): without sharing, each copy computes and holds its own
+    features. Keyed by (client_id, updated_at) -- within one id, updated_at names one version
+    (CONTRACT.md: an equal updated_at changes nothing) -- and by the taxonomy and certification
+    index used. Held weakly: an entry lives as long as some ``Matcher`` holds it.
+    """
+
+    def __init__(self) -> None:
+        self._clients: weakref.WeakValueDictionary[tuple[str, datetime, int, int],
+                                                   ClientFeatures] = weakref.WeakValueDictionary()
+        self.hits = 0
+        self.misses = 0
+
+    def client(self, profile: ClientProfile, taxonomy: Taxonomy,
+               certifications: CertificationIndex) -> ClientFeatures:
+        key = (profile.client_id, profile.updated_at, id(taxonomy), id(certifications))
+        cf = self._clients.get(key)
+        if cf is None:
+            self.misses += 1
+            cf = self._clients[key] = ClientFeatures.from_profile(profile, taxonomy,
+                                                                  certifications)
+        else:
+            self.hits += 1
+        return cf
+
+    def __len__(self) -> int:
+        return len(self._clients)
 
 
 @dataclass(frozen=True, slots=True)

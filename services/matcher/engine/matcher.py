@@ -24,7 +24,7 @@ from schemas import ClientProfile, Referral, Vacancy, referral_id_for
 from services.matcher.engine.certifications import CertificationIndex, default_certifications
 from services.matcher.engine.config import MatchConfig
 from services.matcher.engine.eligibility import ineligibility_reason, london_today, pair_reason
-from services.matcher.engine.features import ClientFeatures, VacancyFeatures
+from services.matcher.engine.features import ClientFeatures, FeaturesCache, VacancyFeatures
 from services.matcher.engine.index import ClientIndex, VacancyIndex
 from services.matcher.engine.ranking import Scored, best_first, good_enough
 from services.matcher.engine.scoring import (
@@ -45,8 +45,11 @@ class Matcher:
         config: MatchConfig | None = None,
         taxonomy: Taxonomy | None = None,
         certifications: CertificationIndex | None = None,
+        *,
+        features: FeaturesCache | None = None,
     ) -> None:
         self.config = config or MatchConfig()
+        self._features = features  # client features shared with other Matchers (optional)
         self._taxonomy = taxonomy or default_taxonomy()
         self._certs = certifications or default_certifications()
         self.clients: dict[str, ClientProfile] = {}
@@ -62,7 +65,9 @@ class Matcher:
     # ---- state --------------------------------------------------------------------------
 
     def _store_client(self, profile: ClientProfile) -> ClientFeatures:
-        cf = ClientFeatures.from_profile(profile, self._taxonomy, self._certs)
+        cf = (ClientFeatures.from_profile(profile, self._taxonomy, self._certs)
+              if self._features is None
+              else self._features.client(profile, self._taxonomy, self._certs))
         self.clients[profile.client_id], self._cf[profile.client_id] = profile, cf
         if cf.referable:
             self._client_index.add(cf)
@@ -97,9 +102,10 @@ class Matcher:
         *,
         taxonomy: Taxonomy | None = None,
         certifications: CertificationIndex | None = None,
+        features: FeaturesCache | None = None,
     ) -> Matcher:
         """Rebuild a matcher from stored state (e.g. Faust tables) without emitting events."""
-        matcher = cls(config, taxonomy, certifications)
+        matcher = cls(config, taxonomy, certifications, features=features)
         for c in clients:
             matcher._store_client(c if isinstance(c, ClientProfile) else
                                   ClientProfile.model_validate(c))

@@ -108,16 +108,20 @@ class Worker:
     log: Path
     extra: list[str] = field(default_factory=list)
     proc: subprocess.Popen[bytes] | None = None
+    clients_topic: str = CLIENTS.name
+    vacancies_topic: str = VACANCIES.name
+    worker_id: str = "w1"
 
     @property
     def status_file(self) -> Path:
-        return self.data_dir.parent / f"{self.app_id}.status.json"
+        return self.data_dir.parent / f"{self.app_id}.{self.worker_id}.status.json"
 
     def start(self) -> None:
         env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap}
-        argv = [JOBMATCH, "matcher", "--app-id", self.app_id, "--worker-id", "w1",
+        argv = [JOBMATCH, "matcher", "--app-id", self.app_id, "--worker-id", self.worker_id,
                 "--store", "rocksdb", "--data-dir", str(self.data_dir),
                 "--commit-interval", "0.5", "--status-file", str(self.status_file),
+                "--clients-topic", self.clients_topic, "--vacancies-topic", self.vacancies_topic,
                 *self.extra]
         self.status_file.unlink(missing_ok=True)
         with self.log.open("ab") as log:
@@ -141,7 +145,7 @@ class Worker:
 
     def wait_consumed(self, timeout: float = 120.0) -> None:
         """Everything published so far was processed (and committed) by this worker."""
-        topics = [CLIENTS.name, VACANCIES.name, f"{self.app_id}-regional"]
+        topics = [self.clients_topic, self.vacancies_topic, f"{self.app_id}-regional"]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc is not None and self.proc.poll() is None, self.tail_log()
@@ -168,11 +172,27 @@ class Worker:
             return "(no log)"
 
 
-def new_worker(bootstrap: str, tmp: Path, extra: list[str] | None = None) -> Worker:
+def new_worker(bootstrap: str, tmp: Path, extra: list[str] | None = None, *,
+               clients_topic: str = CLIENTS.name, vacancies_topic: str = VACANCIES.name
+               ) -> Worker:
+    """A worker with a fresh app id, starting at the current ends of its input topics."""
     app_id = f"it-matcher-{uuid.uuid4().hex[:10]}"
-    commit_at_end(bootstrap, app_id, [CLIENTS.name, VACANCIES.name])
+    commit_at_end(bootstrap, app_id, [clients_topic, vacancies_topic])
     return Worker(bootstrap, app_id, tmp / app_id / "data", tmp / f"{app_id}.log",
-                  extra or [])
+                  extra or [], clients_topic=clients_topic, vacancies_topic=vacancies_topic)
+
+
+def private_topics(bootstrap: str, prefix: str) -> tuple[str, str]:
+    """Input topics of this run alone (same partitions and configs as the canonical ones), so
+    that other tests' records never reach the worker under measurement."""
+    from dataclasses import replace
+
+    from services.kafka_local.topics_admin import ensure_topics
+
+    specs = [replace(CLIENTS, name=f"{prefix}clients"),
+             replace(VACANCIES, name=f"{prefix}vacancies")]
+    ensure_topics(bootstrap, specs)
+    return specs[0].name, specs[1].name
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ regional batch path equals what the worker does."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
@@ -123,7 +124,7 @@ def test_regional_batch_equals_ops_applied_one_by_one_with_restore() -> None:
     made = []
     for rec in [*clients, *vacancies]:
         ops = (router.route_client(rec, rec.model_dump_json()) if isinstance(rec, ClientProfile)
-               else router.route_vacancy(rec, rec.model_dump_json()))
+               else router.route_vacancy(cast(Vacancy, rec), rec.model_dump_json()))
         for op in ops:
             step = matcher.apply(op, NOW)
             made += step.outputs
@@ -138,3 +139,42 @@ def test_regional_batch_equals_ops_applied_one_by_one_with_restore() -> None:
     assert {r.referral_id for r in made if r.kind == "referral"} == {
         r.referral_id for r in batch}
     assert sum(len(e.active) for e in matcher.regions.values()) == len(batch)
+
+
+def test_packed_ops_keep_their_order_and_size_limit() -> None:
+    from services.matcher.regional import RegionOp, pack_ops, unpack_ops
+
+    ops = [RegionOp("client", f"g{i % 3}:0", f"c{i}", "x" * 100, f"t/0/{i}") for i in range(50)]
+    messages = pack_ops(ops, max_bytes=1000)
+    assert len(messages) > 1
+    assert all(len(m) <= 1000 for m in messages)
+    assert [op for m in messages for op in unpack_ops(m)] == ops
+    assert unpack_ops(RegionOp("tick", "").to_bytes()) == [RegionOp("tick", "")]
+
+
+def test_a_client_in_several_regions_has_its_features_computed_once() -> None:
+    """The worker's engines share one FeaturesCache (and parsed records): one features
+    object per client version, whatever the number of regions; results are unchanged."""
+    from services.matcher.engine.features import FeaturesCache
+    from services.matcher.engine.matcher import Matcher
+
+    features = FeaturesCache()
+    config = MatchConfig()
+    matcher = RegionalMatcher(engine_factory(config, features), engine_restorer(config, features))
+    router = Router(GRID, {})
+    client = ClientProfile.model_validate(make_client())
+    ops = router.route_client(client, client.model_dump_json())
+    assert len(ops) >= 2
+    for op in ops:
+        matcher.apply(op, NOW)
+    assert features.misses == 1 and features.hits == len(ops) - 1
+    held = {id(e._cf[client.client_id]) for e in matcher.regions.values()}  # type: ignore[attr-defined]
+    assert len(held) == 1
+    vacancy = Vacancy.model_validate(make_vacancy())
+    shared = Matcher(config, features=features).upsert_client(client, NOW)
+    alone = Matcher(config).upsert_client(client, NOW)
+    assert shared == alone
+    m1, m2 = Matcher(config, features=features), Matcher(config)
+    for m in (m1, m2):
+        m.upsert_client(client, NOW)
+    assert m1.upsert_vacancy(vacancy, NOW) == m2.upsert_vacancy(vacancy, NOW)
