@@ -45,6 +45,7 @@ from schemas import ClientProfile, DeadLetter, Referral, validate
 from schemas.validation import RecordKind
 from services.matcher.regional import RegionOp, Router, Step, pack_ops, unpack_ops
 from services.matcher.routing import partition_for_region
+from services.matcher.web import register_pages
 
 if TYPE_CHECKING:
     from services.matcher.app import MatcherApp
@@ -272,6 +273,10 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
             tmp.write_text(json.dumps(status))
             tmp.replace(status_path)
 
+    if worker.web_port is not None:
+        # Late-bound on purpose: the state's matcher is replaced on every rebuild.
+        register_pages(app, counters, lambda: m.state.matcher.stats(),  # noqa: PLW0108
+                       lambda: frozenset(m.state.assigned))
     m.agents.update(route_clients=route_clients, route_vacancies=route_vacancies, match=match)
 
 
