@@ -6,7 +6,6 @@ on PostgreSQL too, and this tier's CI budget is a few minutes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,13 @@ from tests.integration.conftest import kafka_bootstrap
 from tests.integration.feed.conftest import (
     config,
     employer_keys,
+    make_receiver,
     producer,
     send,
     server,
     store,
     topics,
 )
-from tests.integration.feed.receiver import Behaviour, Receiver
 from tests.integration.ingest.conftest import dlq_start, run_id
 
 __all__ = [
@@ -46,16 +45,3 @@ def store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'feed.db'}"
 
 
-@pytest.fixture
-def make_receiver() -> Iterator[Callable[[Behaviour], Receiver]]:
-    """Webhook receivers on 127.0.0.1, stopped after the test."""
-    started: list[Receiver] = []
-
-    def make(behaviour: Behaviour) -> Receiver:
-        r = Receiver(behaviour).start()
-        started.append(r)
-        return r
-
-    yield make
-    for r in started:
-        r.stop()

@@ -29,6 +29,7 @@ from services.feed.consumer import ConsumeStats, FeedConsumer
 from services.feed.keys import create_key
 from services.feed.outcomes import KafkaOutcomePublisher
 from services.feed.store import Store
+from tests.integration.feed.receiver import Behaviour, Receiver
 
 pytestmark = pytest.mark.integration
 
@@ -188,3 +189,18 @@ def server(store: Store, config: FeedConfig, producer: KafkaProducer,
 @pytest.fixture
 def employer_keys(store: Store) -> dict[str, str]:
     return {e: create_key(store, e)[1] for e in ("emp-a", "emp-b")}
+
+
+@pytest.fixture
+def make_receiver() -> Iterator[Callable[[Behaviour], Receiver]]:
+    """Webhook receivers on 127.0.0.1, stopped after the test."""
+    started: list[Receiver] = []
+
+    def make(behaviour: Behaviour) -> Receiver:
+        r = Receiver(behaviour).start()
+        started.append(r)
+        return r
+
+    yield make
+    for r in started:
+        r.stop()

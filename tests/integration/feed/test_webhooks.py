@@ -7,7 +7,7 @@ import dataclasses
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -21,20 +21,6 @@ from tests.integration.feed.conftest import Send, Server, consume, make_referral
 from tests.integration.feed.receiver import Behaviour, Receiver
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def make_receiver() -> Iterator[Callable[[Behaviour], Receiver]]:
-    started: list[Receiver] = []
-
-    def make(behaviour: Behaviour) -> Receiver:
-        r = Receiver(behaviour).start()
-        started.append(r)
-        return r
-
-    yield make
-    for r in started:
-        r.stop()
 
 
 def dispatch_until(store: Store, config: FeedConfig, done: Callable[[], bool],
