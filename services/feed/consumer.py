@@ -108,10 +108,20 @@ class FeedConsumer:
 
     def _partitions(self, consumer: Any, topic: str) -> list[Any]:
         from kafka import TopicPartition
+        from kafka.errors import KafkaError
 
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            parts = consumer.partitions_for_topic(topic)
+            try:
+                parts = consumer.partitions_for_topic(topic)
+            except KafkaError as exc:
+                # The broker is away (a restart): wait it out rather than exit; only a topic
+                # the broker says is missing ends the wait.
+                log.warning("metadata for %s unavailable (%s); retrying", topic,
+                            type(exc).__name__)
+                deadline = time.monotonic() + 30
+                time.sleep(1.0)
+                continue
             if parts:
                 return [TopicPartition(topic, p) for p in sorted(parts)]
             time.sleep(0.2)

@@ -135,7 +135,8 @@ def serve(settings: Settings, host: str, port: int, max_body_bytes: int, max_bat
 
 @ingest.command()
 @click.option("--idle-timeout", type=float, default=None,
-              help="Exit after this many seconds without a record (default: run until stopped).")
+              help="Exit after this many seconds without a record while holding partitions "
+                   "(default: run until stopped).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on exit.")
 @click.pass_obj
 def relay(settings: Settings, idle_timeout: float | None, as_json: bool) -> None:

@@ -14,6 +14,11 @@ letter, and a record whose processing raises anything else (a bug, not the broke
 dead-lettered too, with its position and the exception's type, so the relay commits past it
 instead of crashing on it at every restart (a poison pill). Broker errors are not the record's
 fault: they propagate (and the batch is read again on restart).
+
+A failed offset commit (the broker is down, or a rebalance took the partition away) is not
+fatal either: every record of the batch is already acknowledged, so the relay logs it and goes
+on. The next successful commit covers the batch; if none comes, the batch is read again, which
+at-least-once delivery allows.
 """
 
 from __future__ import annotations
@@ -120,6 +125,10 @@ def run_relay(consumer: Any, publisher: Publisher, *, idle_timeout_s: float | No
               on_batch: Callable[[Accounting], None] | None = None) -> RelayStats:
     """Consume until ``stop`` is set, or until ``idle_timeout_s`` passed with no record.
 
+    The idle clock runs only while the relay holds partitions: joining the group can take a
+    session timeout (a crashed member's slot must expire first), and that wait is not
+    idleness.
+
     ``consumer`` is a kafka-python ``KafkaConsumer`` already subscribed to the raw topics with
     ``enable_auto_commit=False``; the caller builds it (and closes it).
     """
@@ -130,7 +139,9 @@ def run_relay(consumer: Any, publisher: Publisher, *, idle_timeout_s: float | No
         polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=2000)
         records = [rec for batch in polled.values() for rec in batch]
         if not records:
-            if idle_timeout_s is not None and time.monotonic() - last_record >= idle_timeout_s:
+            if not _holds_partitions(consumer):
+                last_record = time.monotonic()
+            elif idle_timeout_s is not None and time.monotonic() - last_record >= idle_timeout_s:
                 break
             continue
         last_record = time.monotonic()
@@ -147,6 +158,21 @@ def run_relay(consumer: Any, publisher: Publisher, *, idle_timeout_s: float | No
             stop.wait(_RETRY_BACKOFF_S)
             continue
         stats.add(accounting)
-        consumer.commit({tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1)
-                         for tp, batch in polled.items()})
+        _commit(consumer, {tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1)
+                           for tp, batch in polled.items()})
     return stats
+
+
+def _holds_partitions(consumer: Any) -> bool:
+    assignment = getattr(consumer, "assignment", None)
+    return True if assignment is None else bool(assignment())
+
+
+def _commit(consumer: Any, offsets: dict[Any, OffsetAndMetadata]) -> None:
+    try:
+        consumer.commit(offsets)
+    except KafkaError as exc:
+        # Everything in the batch is acknowledged already: a lost commit only means the batch
+        # may be read again, which keyed, latest-wins records make harmless.
+        log.warning("offset commit failed (%s); going on, the batch may be read again",
+                    type(exc).__name__)

@@ -176,3 +176,28 @@ def test_erasure_time_is_the_tombstones_timestamp_capped_at_now() -> None:
     assert erasure_time(1_900_000_000_000, now=1_800_000_000.0) == 1_800_000_000.0  # skewed
     assert erasure_time(-1, now=5.0) == 5.0  # no timestamp on the record
     assert erasure_time(None, now=5.0) == 5.0
+
+
+def test_the_consumer_waits_out_a_broker_outage_while_finding_partitions(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found by the broker-restart reliability test: a restart during start-up made
+    # partitions_for_topic raise, and the feed consumer exited instead of waiting.
+    from kafka.errors import KafkaConnectionError
+
+    from services.feed import consumer as consumer_mod
+    from services.feed.consumer import FeedConsumer
+
+    monkeypatch.setattr(consumer_mod.time, "sleep", lambda _s: None)
+    answers: list[Any] = [KafkaConnectionError("111 ECONNREFUSED")] * 3 + [{1, 0}]
+
+    class Consumer:
+        def partitions_for_topic(self, _topic: str) -> set[int]:
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer  # type: ignore[no-any-return]
+
+    feed = FeedConsumer(store=None, config=FeedConfig(database_url="sqlite://"))  # type: ignore[arg-type]
+    parts = feed._partitions(Consumer(), "t")
+    assert [(tp.topic, tp.partition) for tp in parts] == [("t", 0), ("t", 1)]
+    assert answers == []

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from kafka.errors import KafkaTimeoutError
+from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from schemas import DEADLETTERS, RAW_CLIENTS, Rejected, Valid
 from services.errors import BrokerUnavailable
@@ -78,3 +78,46 @@ def test_the_relay_commits_past_a_crashing_record() -> None:
     assert (stats.read, stats.rejected) == (1, 1)
     assert [o.offset for c in consumer.commits for o in c.values()] == [6]
 
+
+
+class _ScriptedConsumer:
+    """Answers polls from a script; ``assigned`` says, per poll, whether it holds partitions."""
+
+    def __init__(self, batches: list[dict[Any, Any]], assigned: list[bool],
+                 commit_error: Exception | None = None) -> None:
+        self.batches, self.assigned, self.commit_error = batches, assigned, commit_error
+        self.polls = 0
+        self.commits: list[dict[Any, Any]] = []
+
+    def poll(self, **_kw: Any) -> dict[Any, Any]:
+        self.polls += 1
+        return self.batches.pop(0) if self.batches else {}
+
+    def assignment(self) -> set[Any]:
+        held = self.assigned[min(self.polls, len(self.assigned)) - 1]
+        return {("t", 3)} if held else set()
+
+    def commit(self, offsets: dict[Any, Any]) -> None:
+        if self.commit_error is not None:
+            raise self.commit_error
+        self.commits.append(offsets)
+
+
+def test_a_failed_commit_is_not_fatal() -> None:
+    good = json.dumps(client_record("ok-1")).encode()
+    consumer = _ScriptedConsumer([{("t", 3): [_rec(1, good)]}, {("t", 3): [_rec(2, good)]}],
+                                 [True], KafkaConnectionError("111 ECONNREFUSED"))
+    stats = run_relay(consumer, FakePublisher(), idle_timeout_s=0, poll_timeout_ms=1)
+    assert (stats.read, stats.published) == (2, 2)
+    assert consumer.commits == []
+
+
+def test_the_idle_clock_waits_for_an_assignment() -> None:
+    # Three empty polls without partitions (a group join), then a record: with a zero idle
+    # timeout the relay must still be there to read it.
+    good = json.dumps(client_record("ok-1")).encode()
+    consumer = _ScriptedConsumer([{}, {}, {}, {("t", 3): [_rec(1, good)]}],
+                                 [False, False, False, True])
+    stats = run_relay(consumer, FakePublisher(), idle_timeout_s=0, poll_timeout_ms=1)
+    assert stats.published == 1
+    assert [o.offset for c in consumer.commits for o in c.values()] == [2]
