@@ -20,6 +20,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from schemas import DEADLETTERS, DeadLetter
+from services import offsets
 
 JOBMATCH = [str(Path(sys.executable).with_name("jobmatch"))]
 
@@ -51,13 +52,9 @@ def free_port() -> int:
 
 
 def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
-    try:
-        parts = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
-        return dict(consumer.end_offsets(tps))
-    finally:
-        consumer.close()
+    """``services.offsets.end_offsets`` keyed by TopicPartition, as consumers' ``seek`` wants."""
+    return {TopicPartition(topic, p): off
+            for p, off in sorted(offsets.end_offsets(bootstrap, topic).items())}
 
 
 def read_since(bootstrap: str, start: dict[TopicPartition, int],
