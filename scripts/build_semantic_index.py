@@ -3,6 +3,7 @@
     python scripts/build_semantic_index.py              # write engine/data/semantic_index.npz
     python scripts/build_semantic_index.py --check      # exit 1 if the artefact is stale
     python scripts/build_semantic_index.py --calibrate  # k-fold leave-out of the UK aliases
+    python scripts/build_semantic_index.py --calibrate-pairs  # the same, phrase against phrase
 
 Deterministic: the same data files give the same vectors (fixed SVD solver and seed), and the
 artefact records a sha256 of the data it was fitted from; the engine ignores it when the data
@@ -12,6 +13,14 @@ Calibration never looks at evaluation phrasings. It hides each fold of the UK gr
 from BOTH the dictionary and the fit, then looks every hidden alias up: those no dictionary
 route names are what the semantic layer is for, and it should map them back to their group
 (or leave them unresolved, never to another group). It prints the accuracy per threshold pair.
+
+``--calibrate-pairs`` calibrates the matcher's other use of the vectors (scoring._by_meaning):
+a vacancy phrase no route names, held against one client's phrases. For each hidden alias that
+no route (dictionary or group resolver) names, it builds a hard client: one remaining phrase of
+the alias's own group beside phrases of the groups nearest to it in meaning (the confusions a
+client of the same trade would offer), and a client of those near groups only. A rule
+(min cosine, margin over the client's next phrase) should pick the own-group phrase in the
+first and nothing in the second.
 """
 
 from __future__ import annotations
@@ -78,6 +87,83 @@ def calibrate(k: int) -> None:
     _report(rows)
 
 
+_PairCase = tuple[float | None, list[float]]  # (cosine to own-group phrase, to near groups')
+
+
+def _hide(uk: dict[str, Any], fold: list[tuple[int, str]]) -> tuple[dict[str, Any],
+                                                                    dict[int, set[str]]]:
+    reduced = copy.deepcopy(uk)
+    hidden: dict[int, set[str]] = {}
+    for gi, alias in fold:
+        hidden.setdefault(gi, set()).add(alias)
+    for gi, aliases in hidden.items():
+        group = reduced["skills"][gi]
+        group["aliases"] = [a for a in group["aliases"] if a not in aliases]
+    return reduced, hidden
+
+
+def _pair_cases(esco: dict[str, Any], uk: dict[str, Any], fold: list[tuple[int, str]],
+                others: int) -> list[_PairCase]:
+    reduced, hidden = _hide(uk, fold)
+    space = semantic.fit_space(esco, reduced)
+    tax = Taxonomy.from_data(esco, reduced)
+    resolver = semantic.SemanticResolver(space, tax._uk_phrases)
+    phrases_of = {f"uk:{g['id']}": [str(a) for a in [g.get("label", ""), *g.get("aliases", [])]
+                                    if str(a)] for g in uk["skills"]}
+
+    def vector(phrase: str) -> Any:
+        return space.phrase_vector(tuple(tax.correct(w) for w in tokens(phrase)))
+
+    cases: list[_PairCase] = []
+    for gi, alias in fold:
+        truth = f"uk:{uk['skills'][gi]['id']}"
+        words = tuple(tax.correct(w) for w in tokens(alias))
+        ranked = resolver.ranked(words)
+        hv = vector(alias)
+        # Only what no route names reaches scoring._by_meaning.
+        if (any(t.startswith("uk:") for t, _ in tax.lookup(alias).ids) or not ranked
+                or resolver.resolve(words) is not None or hv is None):
+            continue
+        own = [v for v in (vector(p) for p in phrases_of[truth] if p not in hidden[gi])
+               if v is not None]
+        near = [g for g, _ in ranked if g != truth][:others]
+        near_vs = [v for g in near for v in (vector(p) for p in phrases_of.get(g, [])[:1])
+                   if v is not None]
+        cases.append((max((float(hv @ v) for v in own), default=None),
+                      [float(hv @ v) for v in near_vs]))
+    return cases
+
+
+def _picked(sims: list[float], lo: float, margin: float) -> bool:
+    ranked = sorted(sims, reverse=True)
+    return bool(ranked) and ranked[0] >= lo and (len(ranked) < 2 or
+                                                 ranked[0] - ranked[1] >= margin)
+
+
+def calibrate_pairs(k: int, others: int = 3) -> None:
+    esco_path, uk_path = _data_paths()
+    esco, uk = _load_esco(esco_path), load_uk_data(uk_path)
+    cases: list[_PairCase] = []
+    for n, fold in enumerate(_folds(uk, k)):
+        cases += _pair_cases(esco, uk, fold, others)
+        print(f"fold {n + 1}/{k} done", file=sys.stderr)
+    print(f"{len(cases)} hidden aliases no route names")
+    print("min    margin  own_found  own_wrong  prec   negatives_matched")
+    for lo in (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85):
+        for margin in (0.0, 0.05, 0.1, 0.15):
+            found = wrong = neg = 0
+            for own, near in cases:
+                sims = [*near, *([] if own is None else [own])]
+                if _picked(sims, lo, margin):
+                    if own is not None and max(sims) == own:
+                        found += 1
+                    else:
+                        wrong += 1
+                neg += _picked(near, lo, margin)
+            prec = found / (found + wrong + neg) if found + wrong + neg else 1.0
+            print(f"{lo:.2f}   {margin:.2f}    {found:5d}      {wrong:5d}    {prec:.3f}  {neg:5d}")
+
+
 def _report(rows: list[tuple[str, str, list[tuple[str, float]]]]) -> None:
     total = len(rows)
     right = sum(r[1] == "right" for r in rows)
@@ -107,8 +193,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the artefact is stale")
     parser.add_argument("--calibrate", action="store_true", help="k-fold alias leave-out")
+    parser.add_argument("--calibrate-pairs", action="store_true",
+                        help="k-fold alias leave-out, phrase against a client's phrases")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
+    if args.calibrate_pairs:
+        calibrate_pairs(args.folds)
+        return 0
     if args.calibrate:
         calibrate(args.folds)
         return 0

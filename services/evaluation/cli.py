@@ -89,7 +89,9 @@ def _print(report: dict[str, Any], seconds: float) -> None:
     if "unavailable" in diag:
         click.echo(f"  unavailable: {diag['unavailable']}")
     for item in diag.get("causes", []):
-        click.echo(f"  {item['count']:5d}  {item['cause']}")
+        withheld = item.get("held_out_not_shown", 0)
+        note = f" ({withheld} with a held-out record: not shown)" if withheld else ""
+        click.echo(f"  {item['count']:5d}  {item['cause']}{note}")
         for example in item["examples"]:
             click.echo(f"         e.g. {example}")
     click.echo("\nphrasings missed more often than hit:")

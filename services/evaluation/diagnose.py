@@ -8,7 +8,7 @@ to say WHICH stage dropped the pair. It uses internal engine APIs, so it degrade
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from schemas import ClientProfile, Referral, Vacancy
@@ -20,7 +20,13 @@ _EXAMPLES = 4
 
 def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str, Vacancy],
                     labels: Mapping[str, Any], referrals: list[Referral], client_cap: int,
-                    *, top: int = 8) -> dict[str, Any]:
+                    *, top: int = 8, hidden: Collection[str] = ()) -> dict[str, Any]:
+    """Per cause, how many relevant pairs the engine dropped, with examples.
+
+    ``hidden``: ids of records written in held-out phrasings. Their pairs are counted, but
+    never given as examples: an example quotes both records' text, and held-out text must not
+    reach whoever tunes the matcher (``analysis`` masks it the same way).
+    """
     try:
         from services.matcher.engine import MatchConfig, score_pair
         from services.matcher.engine.certifications import default_certifications
@@ -35,6 +41,7 @@ def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str
     per_client = Counter(cid for _, cid in referred)
     causes: Counter[str] = Counter()
     examples: defaultdict[str, list[str]] = defaultdict(list)
+    withheld: Counter[str] = Counter()
     cf_cache: dict[str, Any] = {}
     for vid, lab in labels.items():
         if len(lab["relevant"]) > lab["max_referrals"]:
@@ -64,6 +71,10 @@ def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str
                 detail = (f"score {scored.score:.2f} {dict(scored.components)}; vacancy skills "
                           f"unmatched {unmatched}; client skills {list(clients[cid].skills)}")
             causes[cause] += 1
-            examples[cause].append(f"{vid}/{cid}: {detail}")
-    return {"causes": [{"cause": c, "count": n, "examples": examples[c][:_EXAMPLES]}
+            if vid in hidden or cid in hidden:
+                withheld[cause] += 1
+            else:
+                examples[cause].append(f"{vid}/{cid}: {detail}")
+    return {"causes": [{"cause": c, "count": n, "examples": examples[c][:_EXAMPLES],
+                        "held_out_not_shown": withheld[c]}
                        for c, n in causes.most_common(top)]}

@@ -75,6 +75,8 @@ def evaluate(data: Dataset, referrals: list[Referral], client_cap: int) -> dict[
                     "now": data.labels["now"]},
     }
     report["failures"] = analyse(referrals, truth, raw, violation_of, client_cap)
+    c_hidden = {cid for cid, pool in c_pool.items() if pool == HELD_OUT}
     report["failures"]["engine_diagnosis"] = diagnose_misses(
-        data.current_clients(), data.current_vacancies(), raw, referrals, client_cap)
+        data.current_clients(), data.current_vacancies(), raw, referrals, client_cap,
+        hidden={v for v, p in v_pool.items() if p == HELD_OUT} | c_hidden)
     return report

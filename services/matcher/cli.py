@@ -62,21 +62,29 @@ def _write(referrals: list[Referral], out: IO[str], as_csv: bool) -> None:
               help="Most active referrals one client holds at once (default 3).")
 @click.option("--now", "now_text", default=None,
               help="The time the run is made at (ISO 8601 with offset), for reproducible runs.")
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="Processes that compute record features (default: one per core); the "
+                   "referrals are the same whatever the number.")
 @click.option("--quiet", is_flag=True, help="Only report bad records and errors.")
 def match(*, clients_path: Path, vacancies_path: Path, output_path: Path, threshold: float | None,
-          max_per_client: int | None, now_text: str | None, quiet: bool) -> None:
+          max_per_client: int | None, now_text: str | None, processes: int | None,
+          quiet: bool) -> None:
     """Match clients to vacancies from files and write the referrals.
 
     Invalid records are reported on stderr as FILE:LINE: reason and skipped; the others are
     still matched (exit status 0). An unreadable file exits with status 1.
     """
+    import gc
     from dataclasses import replace
 
     # tqdm ships no type information (types-tqdm is not a project dependency).
     from tqdm import tqdm  # type: ignore[import-untyped]
 
     from services.matcher.batch import BadRecord, match_batch, read_valid
-    from services.matcher.engine import MatchConfig
+    from services.matcher.engine import MatchConfig, Matcher
+    from services.matcher.engine.batch_features import default_processes, prepare_features
+    from services.matcher.engine.certifications import default_certifications
+    from services.matcher.engine.taxonomy import default_taxonomy
 
     now = _parse_now(now_text)
     config = MatchConfig()
@@ -102,9 +110,23 @@ def match(*, clients_path: Path, vacancies_path: Path, output_path: Path, thresh
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"jobmatch match: cannot read input: {exc}", err=True)
         sys.exit(1)
-    referrals = match_batch(clients, tqdm(vacancies, desc="vacancies", unit=" vac",
-                                          disable=not large),
-                            config=config, now=now)
+    # Features of every record first, on every core; then one sequential matching pass over
+    # them, as the streaming matcher would make it.
+    taxonomy, certifications = default_taxonomy(), default_certifications()
+    # The taxonomy and the records live until the process ends: frozen, the cyclic garbage
+    # collector stops walking their millions of objects on every full collection, and forked
+    # feature workers do not copy their pages by touching GC headers.
+    gc.freeze()
+    features = prepare_features(clients, vacancies, taxonomy, certifications,
+                                processes=processes or default_processes())
+    matcher = Matcher(config, taxonomy, certifications, features=features)
+    # Clients first, then vacancies, as match_batch does in one call; in between, worker
+    # processes start scoring the vacancies' candidates from the last vacancy back.
+    before = match_batch(clients, [], config=config, now=now, matcher=matcher)
+    features.score_ahead(matcher, processes or default_processes())
+    referrals = [r for r in before if r.referral_id in matcher.active] + match_batch(
+        [], tqdm(vacancies, desc="vacancies", unit=" vac", disable=not large),
+        config=config, now=now, matcher=matcher)
     try:
         if str(output_path) == "-":
             _write(referrals, sys.stdout, as_csv=False)

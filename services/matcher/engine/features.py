@@ -9,88 +9,60 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.utils import murmurhash3_32
 
 from schemas import ClientProfile, Hours, Vacancy
 from services.matcher.engine.certifications import CertificationIndex, default_certifications
 from services.matcher.engine.normalise import normalise
 from services.matcher.engine.taxonomy import Taxonomy, default_taxonomy
+from services.matcher.engine.text_vectors import (  # re-exported: the engine's one home
+    N_TEXT_FEATURES,
+    FloatArray,
+    IntArray,
+    TextVector,
+    text_vector,
+)
+
+if TYPE_CHECKING:  # scoring imports this module
+    from services.matcher.engine.scoring import PairScore
 
 __all__ = [
     "N_TEXT_FEATURES",
     "ClientFeatures",
     "FeaturesCache",
+    "FloatArray",
+    "IntArray",
+    "Meaning",
     "SkillFeature",
     "TextVector",
     "VacancyFeatures",
+    "client_text",
     "split_skill",
     "text_vector",
+    "vacancy_text",
 ]
 
-N_TEXT_FEATURES = 2**18
 # The opening of a description carries the role; the rest is boilerplate about the employer
 # and would multiply the memory of every vacancy held.
 _DESCRIPTION_CHARS = 1000
 
-IntArray = npt.NDArray[np.int32]
-FloatArray = npt.NDArray[np.float64]
+Meaning = npt.NDArray[np.float32]
 
 
-@dataclass(frozen=True, slots=True)
-class TextVector:
-    """An l2-normalised sparse vector: sorted hashed feature indices and their weights."""
-
-    indices: IntArray
-    values: FloatArray
-
-    @property
-    def nbytes(self) -> int:
-        return int(self.indices.nbytes + self.values.nbytes)
+def client_text(profile: ClientProfile) -> str:
+    """The client's text the title fit compares: desired roles and skills."""
+    return " ; ".join([*profile.desired_roles, *profile.skills])
 
 
-@cache
-def _analyser() -> Callable[[str], list[str]]:
-    # The n-grams of scikit-learn's HashingVectorizer(analyzer="char_wb", ngram_range=(3, 4)),
-    # hashed below exactly as it does. Calling its transform() per record costs ~1 ms of
-    # parameter validation; hashing here costs a tenth of that and gives the same vector
-    # (tests/unit/engine/test_features.py checks).
-    analyse: Callable[[str], list[str]] = HashingVectorizer(
-        analyzer="char_wb", ngram_range=(3, 4), lowercase=True
-    ).build_analyzer()
-    return analyse
-
-
-@lru_cache(maxsize=1 << 20)  # n-grams recur across records; ~100 MB at the very most
-def _gram_index(gram: str) -> int:
-    return abs(int(murmurhash3_32(gram, seed=0))) % N_TEXT_FEATURES
-
-
-@lru_cache(maxsize=1 << 18)
-def _word_indices(word: str) -> tuple[int, ...]:
-    return tuple(_gram_index(g) for g in _analyser()(word))
-
-
-def text_vector(text: str) -> TextVector:
-    """l2-normalised counts of hashed character 3- and 4-grams (no fitting needed)."""
-    counts: dict[int, float] = {}
-    # char_wb n-grams never cross a space, so a text's counts are the sum of its words'.
-    for word in text.lower().split():
-        for index in _word_indices(word):
-            counts[index] = counts.get(index, 0.0) + 1.0
-    if not counts:
-        return TextVector(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
-    indices = np.fromiter(sorted(counts), dtype=np.int32, count=len(counts))
-    values = np.array([counts[int(i)] for i in indices], dtype=np.float64)
-    values /= float(np.sqrt(np.dot(values, values)))
-    return TextVector(indices, values)
+def vacancy_text(vacancy: Vacancy) -> str:
+    """The vacancy's text the title fit compares: title and the opening of the description."""
+    return " ; ".join([vacancy.title, vacancy.description[:_DESCRIPTION_CHARS]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +75,15 @@ class SkillFeature:
     weights: tuple[tuple[str, float], ...] = ()  # (stem, IDF weight), sorted
     norm: str = ""  # normalised text, typos corrected
     uk: frozenset[str] = frozenset()  # UK skill groups it names
+    # Unit LSA vector of its stems (semantic.py), None when no stem is known: what lets a
+    # phrase no dictionary names be compared with what a client typed.
+    meaning: Meaning | None = field(default=None, compare=False, repr=False)
+    # The taxonomy names it (exactly, by stems, a typo, nearness or meaning); derived from
+    # ``ids`` once, as scoring asks for every pair.
+    named: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "named", any(not t.startswith("txt:") for t, _ in self.ids))
 
     @property
     def total(self) -> float:
@@ -120,9 +101,11 @@ def _feature(phrase: str, taxonomy: Taxonomy) -> SkillFeature | None:
     found = taxonomy.lookup(phrase)
     if not found.ids:  # a phrase of punctuation only names nothing
         return None
+    resolver = taxonomy.semantic_resolver()
     return SkillFeature(
         phrase, found.ids, frozenset(t for t, _ in found.stems), found.stems, found.text,
         frozenset(tid for tid, _ in found.ids if tid.startswith("uk:")),
+        None if resolver is None else resolver.space.phrase_vector(found.text.split()),
     )
 
 
@@ -155,14 +138,20 @@ def _skills(phrases: list[str], taxonomy: Taxonomy, *,
     required)."""
     out: list[SkillFeature] = []
     for phrase in phrases:
-        parts = split_skill(phrase, taxonomy, every_part_known=not keep_whole)
-        if keep_whole and len(parts) > 1:
-            parts = [phrase, *parts]
-        for part in parts:
-            feature = _feature(part, taxonomy)
-            if feature is not None:
-                out.append(feature)
+        out += _phrase_features(phrase, taxonomy, keep_whole)
     return tuple(out)
+
+
+# Thousands of clients type the same few thousand phrases. One SkillFeature per phrase, shared
+# by every record that types it, costs one look-up, holds one copy in memory, and pickles once
+# per message (batch_features sends clients' features between processes).
+@lru_cache(maxsize=200_000)
+def _phrase_features(phrase: str, taxonomy: Taxonomy,
+                     keep_whole: bool) -> tuple[SkillFeature, ...]:
+    parts = split_skill(phrase, taxonomy, every_part_known=not keep_whole)
+    if keep_whole and len(parts) > 1:
+        parts = [phrase, *parts]
+    return tuple(f for f in (_feature(part, taxonomy) for part in parts) if f is not None)
 
 
 def _hours(hours: Hours | None) -> tuple[float, float] | None:
@@ -196,7 +185,10 @@ class ClientFeatures:
         profile: ClientProfile,
         taxonomy: Taxonomy | None = None,
         certifications: CertificationIndex | None = None,
+        *,
+        vector: TextVector | None = None,
     ) -> ClientFeatures:
+        """``vector``: ``text_vector(client_text(profile))`` when already computed."""
         taxonomy = taxonomy or default_taxonomy()
         certifications = certifications or default_certifications()
         skills = _skills(profile.skills, taxonomy, keep_whole=True)
@@ -206,7 +198,6 @@ class ClientFeatures:
                 if tid not in skill_ids or conf > skill_ids[tid][1]:
                     skill_ids[tid] = (i, conf)
         roles = tuple(r for r in (normalise(x) for x in profile.desired_roles) if r)
-        text = " ; ".join([*profile.desired_roles, *profile.skills])
         return cls(
             client_id=profile.client_id,
             updated_at=profile.updated_at,
@@ -224,7 +215,7 @@ class ClientFeatures:
             roles=roles,
             role_tokens=frozenset(t for r in roles for t in r.split()),
             cert_keys=certifications.held_keys(profile.certifications),
-            vector=text_vector(text),
+            vector=text_vector(client_text(profile)) if vector is None else vector,
         )
 
 
@@ -255,6 +246,18 @@ class FeaturesCache:
         else:
             self.hits += 1
         return cf
+
+    def scored(self, vacancy: VacancyFeatures,
+               client_version: int) -> list[tuple[str, PairScore]] | None:
+        """Candidates of ``vacancy`` scored in advance against the clients as they were at
+        ``client_version`` (``Matcher.score_candidates``), or None: score them now."""
+        return None
+
+    def vacancy(self, vacancy: Vacancy, taxonomy: Taxonomy,
+                certifications: CertificationIndex) -> VacancyFeatures:
+        """A vacancy is held by one ``Matcher`` only (its region): nothing to share, so this
+        computes; a batch's prepared features (``batch_features``) override it."""
+        return VacancyFeatures.from_vacancy(vacancy, taxonomy, certifications)
 
     def __len__(self) -> int:
         return len(self._clients)
@@ -287,11 +290,13 @@ class VacancyFeatures:
         vacancy: Vacancy,
         taxonomy: Taxonomy | None = None,
         certifications: CertificationIndex | None = None,
+        *,
+        vector: TextVector | None = None,
     ) -> VacancyFeatures:
+        """``vector``: ``text_vector(vacancy_text(vacancy))`` when already computed."""
         taxonomy = taxonomy or default_taxonomy()
         certifications = certifications or default_certifications()
         title = normalise(vacancy.title)
-        text = " ; ".join([vacancy.title, vacancy.description[:_DESCRIPTION_CHARS]])
         return cls(
             vacancy_id=vacancy.vacancy_id,
             employer_id=vacancy.employer_id,
@@ -311,7 +316,7 @@ class VacancyFeatures:
             ),
             title=title,
             title_tokens=frozenset(title.split()),
-            vector=text_vector(text),
+            vector=text_vector(vacancy_text(vacancy)) if vector is None else vector,
         )
 
     def is_open_on(self, today: date) -> bool:

@@ -6,7 +6,11 @@ could refer:
 
 - a vacancy listing required skills can only be referred clients covering enough of them
   (``MatchConfig.min_required_coverage``, all by default), and any non-zero skill similarity
-  needs a shared id or stem (``scoring.phrase_similarity``): those postings are exact;
+  needs a shared id or stem (``scoring.phrase_similarity``): those postings are exact. The
+  exception is a skill no route of the taxonomy names, which may also match by meaning
+  (``scoring._by_meaning``): its clients are also those holding a phrase at least
+  ``MEANING_MIN`` near it (one matrix product over the distinct phrases held). Looked up from
+  a client, such a skill counts as possibly covered;
 - a vacancy with no required skills falls back to geography alone (every client in reach);
 - a remote vacancy ignores distance.
 """
@@ -17,8 +21,17 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from services.matcher.engine.features import ClientFeatures, SkillFeature, VacancyFeatures
+import numpy as np
+import numpy.typing as npt
+
+from services.matcher.engine.features import (
+    ClientFeatures,
+    Meaning,
+    SkillFeature,
+    VacancyFeatures,
+)
 from services.matcher.engine.geo import Cell, cell_of, cells_within
+from services.matcher.engine.scoring import MEANING_MIN
 
 __all__ = ["ClientIndex", "VacancyIndex", "skill_terms"]
 
@@ -89,6 +102,65 @@ class _Postings:
         return found
 
 
+class _Meanings:
+    """Distinct client phrases by meaning vector (``SkillFeature.meaning``, a function of the
+    normalised text), with the clients holding each."""
+
+    def __init__(self) -> None:
+        self._holders: dict[str, tuple[Meaning, set[str]]] = {}  # norm -> (vector, clients)
+        self._of_client: dict[str, tuple[str, ...]] = {}
+        self._matrix: tuple[list[set[str]], npt.NDArray[np.float32]] | None = None
+        # a vacancy phrase's vector -> its answer, until the next change: vacancies repeat
+        # their phrases, and a batch adds every client before the first vacancy.
+        self._answers: dict[bytes, set[str]] = {}
+
+    def add(self, client_id: str, skills: Iterable[SkillFeature]) -> None:
+        self.remove(client_id)
+        self._answers.clear()
+        norms: list[str] = []
+        for skill in skills:
+            if skill.meaning is None:
+                continue
+            held = self._holders.get(skill.norm)
+            if held is None:
+                self._holders[skill.norm] = (skill.meaning, {client_id})
+                self._matrix = None  # a new row
+            else:
+                held[1].add(client_id)
+            norms.append(skill.norm)
+        self._of_client[client_id] = tuple(norms)
+
+    def remove(self, client_id: str) -> None:
+        if client_id in self._of_client:
+            self._answers.clear()
+        for norm in self._of_client.pop(client_id, ()):
+            self._holders[norm][1].discard(client_id)  # the row stays: cheaper than a rebuild
+
+    def near(self, skill: SkillFeature) -> set[str]:
+        """Clients holding a phrase at least ``MEANING_MIN`` near ``skill`` (a superset:
+        a hair below, as a matrix product may round differently from one dot product)."""
+        if skill.meaning is None:
+            return set()
+        key = skill.meaning.tobytes()
+        known = self._answers.get(key)
+        if known is None:
+            known = self._answers[key] = self._near(skill.meaning)
+        return known
+
+    def _near(self, meaning: Meaning) -> set[str]:
+        if self._matrix is None:
+            rows = list(self._holders.values())
+            dims = meaning.shape[0]
+            matrix = (np.vstack([v for v, _ in rows]) if rows
+                      else np.zeros((0, dims), dtype=np.float32))
+            self._matrix = [c for _, c in rows], matrix
+        holders, matrix = self._matrix
+        found: set[str] = set()
+        for i in np.flatnonzero(matrix @ meaning >= MEANING_MIN - 1e-4).tolist():
+            found |= holders[i]
+        return found
+
+
 def _needed(n_required: int, share: float) -> int:
     """How many of ``n_required`` skills a referable client must share terms with."""
     return max(1, math.ceil(n_required * share - 1e-9))
@@ -108,6 +180,7 @@ class ClientIndex:
         # The widest travel radius indexed: a vacancy searches that far, then each client's own
         # radius is checked. Never shrinks (a wider search is still correct).
         self._max_radius_km = 0.0
+        self._meanings = _Meanings()
 
     def __len__(self) -> int:
         return len(self._postings.entries)
@@ -115,14 +188,21 @@ class ClientIndex:
     def add(self, client: ClientFeatures) -> None:
         terms = skill_terms(client.skills)
         self._postings.add(client.client_id, terms, cell_of(client.lat, client.lon))
+        self._meanings.add(client.client_id, client.skills)
         self._max_radius_km = max(self._max_radius_km, client.max_travel_km)
 
     def remove(self, client_id: str) -> None:
         self._postings.remove(client_id)
+        self._meanings.remove(client_id)
+
+    def _with_skill(self, skill: SkillFeature) -> set[str]:
+        found = self._postings.with_terms(skill_terms([skill]))
+        if not skill.named and skill.meaning is not None:
+            found |= self._meanings.near(skill)
+        return found
 
     def _with_skills(self, vacancy: VacancyFeatures) -> set[str]:
-        per_skill = sorted((self._postings.with_terms(skill_terms([s])) for s in vacancy.required),
-                           key=len)
+        per_skill = sorted((self._with_skill(s) for s in vacancy.required), key=len)
         need = _needed(len(per_skill), self._share)
         if need == len(per_skill):
             found = set(per_skill[0])
@@ -142,7 +222,10 @@ class ClientIndex:
             found = self._with_skills(vacancy)
             if vacancy.remote or not found:
                 return found
-            reach = set(cells_within(vacancy.lat, vacancy.lon, self._max_radius_km))
+            cells = cells_within(vacancy.lat, vacancy.lon, self._max_radius_km)
+            if postings.cells_size(cells) < len(found):
+                return found & postings.in_cells(cells)  # set intersection runs in C
+            reach = set(cells)
             return {k for k in found if postings.entries[k][1] in reach}
         if vacancy.remote:
             return set(postings.entries)
@@ -157,7 +240,8 @@ class VacancyIndex:
         self._share = min_required_coverage
         self._cells: defaultdict[Cell, set[str]] = defaultdict(set)
         self._skill_terms: defaultdict[str, set[tuple[str, int]]] = defaultdict(set)
-        self._entries: dict[str, tuple[list[set[str]], Cell | None]] = {}
+        # vacancy -> (terms of each named required skill, cell, how many must be shared)
+        self._entries: dict[str, tuple[list[set[str]], Cell | None, int]] = {}
         self._remote: set[str] = set()
         self._no_required: set[str] = set()
 
@@ -168,16 +252,20 @@ class VacancyIndex:
         key = vacancy.vacancy_id
         self.remove(key)
         cell = None if vacancy.remote else cell_of(vacancy.lat, vacancy.lon)
-        per_skill = [skill_terms([s]) for s in vacancy.required]
+        # Skills no dictionary names may be matched by meaning, without a shared term: they
+        # are not looked up, and count as possibly covered.
+        per_skill = [skill_terms([s]) for s in vacancy.required if s.named]
+        need = _needed(len(vacancy.required), self._share) - (
+            len(vacancy.required) - len(per_skill))
         for i, terms in enumerate(per_skill):
             for term in terms:
                 self._skill_terms[term].add((key, i))
         if cell is not None:
             self._cells[cell].add(key)
-        self._entries[key] = (per_skill, cell)
+        self._entries[key] = (per_skill, cell, need)
         if vacancy.remote:
             self._remote.add(key)
-        if not vacancy.required:
+        if not vacancy.required or need <= 0:
             self._no_required.add(key)
 
     def remove(self, vacancy_id: str) -> None:
@@ -186,7 +274,7 @@ class VacancyIndex:
         self._no_required.discard(vacancy_id)
         if entry is None:
             return
-        per_skill, cell = entry
+        per_skill, cell, _ = entry
         for i, terms in enumerate(per_skill):
             for term in terms:
                 bucket = self._skill_terms[term]
@@ -203,8 +291,7 @@ class VacancyIndex:
         for term in skill_terms(client.skills):
             for vid, i in self._skill_terms.get(term, ()):
                 hits[vid].add(i)
-        fitting = {vid for vid, skills in hits.items()
-                   if len(skills) >= _needed(len(self._entries[vid][0]), self._share)}
+        fitting = {vid for vid, skills in hits.items() if len(skills) >= self._entries[vid][2]}
         fitting |= self._no_required
         near: set[str] = set(self._remote)
         for cell in cells_within(client.lat, client.lon, client.max_travel_km):

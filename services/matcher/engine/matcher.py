@@ -16,7 +16,7 @@ Rules (CONTRACT.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +61,9 @@ class Matcher:
         self._by_client: defaultdict[str, set[str]] = defaultdict(set)  # client -> vacancies
         self._client_index = ClientIndex(self.config.min_required_coverage)
         self._vacancy_index = VacancyIndex(self.config.min_required_coverage)
+        # Counts changes to the clients: candidates scored in advance (batch_features) are
+        # used only while it is unchanged.
+        self.client_version = 0
 
     # ---- state --------------------------------------------------------------------------
 
@@ -69,6 +72,7 @@ class Matcher:
               if self._features is None
               else self._features.client(profile, self._taxonomy, self._certs))
         self.clients[profile.client_id], self._cf[profile.client_id] = profile, cf
+        self.client_version += 1
         if cf.referable:
             self._client_index.add(cf)
         else:
@@ -76,7 +80,9 @@ class Matcher:
         return cf
 
     def _store_vacancy(self, vacancy: Vacancy) -> VacancyFeatures:
-        vf = VacancyFeatures.from_vacancy(vacancy, self._taxonomy, self._certs)
+        vf = (VacancyFeatures.from_vacancy(vacancy, self._taxonomy, self._certs)
+              if self._features is None
+              else self._features.vacancy(vacancy, self._taxonomy, self._certs))
         self.vacancies[vacancy.vacancy_id], self._vf[vacancy.vacancy_id] = vacancy, vf
         if vf.status == "open":
             self._vacancy_index.add(vf)
@@ -164,10 +170,26 @@ class Matcher:
         if self._vacancy_room(vacancy_id) <= 0:
             return []
         taken = self._by_vacancy.get(vacancy_id, set())
+        ready = (None if self._features is None
+                 else self._features.scored(vf, self.client_version))
+        if ready is not None:
+            scored = [(cid, r) for cid, r in ready
+                      if cid not in taken and self._client_room(cid) > 0]
+        else:
+            scored = self.score_candidates(
+                vf, skip=lambda cid: cid in taken or self._client_room(cid) <= 0)
+        chosen = best_first(scored)[: self._vacancy_room(vacancy_id)]
+        return [self._refer(self._cf[cid], vf, result, now) for cid, result in chosen]
+
+    def score_candidates(self, vf: VacancyFeatures,
+                         skip: Callable[[str], bool] | None = None) -> list[Scored]:
+        """The clients good enough for ``vf`` (referable, no hard rule broken, covering and
+        over the bar), scored, before slots are counted; ``skip`` passes over some unscored.
+        Reads the state and changes none, so it may run ahead of time (batch_features)."""
         text = TextContext(vf.vector)
         scored: list[Scored] = []
         for cid in self._client_index.candidates(vf):
-            if cid in taken or self._client_room(cid) <= 0:
+            if skip is not None and skip(cid):
                 continue
             cf = self._cf[cid]
             if not cf.referable or pair_reason(cf, vf) is not None:
@@ -175,8 +197,7 @@ class Matcher:
             result = score_pair(cf, vf, self.config, text)
             if good_enough(result, self.config):
                 scored.append((cid, result))
-        chosen = best_first(scored)[: self._vacancy_room(vacancy_id)]
-        return [self._refer(self._cf[cid], vf, result, now) for cid, result in chosen]
+        return scored
 
     def _fill_client(self, client_id: str, now: datetime) -> list[Referral]:
         cf = self._cf.get(client_id)
@@ -254,6 +275,7 @@ class Matcher:
         events = [self._withdraw(vid, client_id, "client erased", now)
                   for vid in sorted(self._by_client.get(client_id, ()))]
         self._client_index.remove(client_id)
+        self.client_version += 1
         self.clients.pop(client_id, None)
         self._cf.pop(client_id, None)
         self._by_client.pop(client_id, None)
