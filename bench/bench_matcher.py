@@ -104,6 +104,8 @@ def main() -> None:  # noqa: PLR0912, PLR0915  (one linear scenario reads best a
         n_v = args.mixed_events // 5
         updates = clients(prefix, args.mixed_events - n_v, seed=33, minutes=60)
         mixed_v = vacancies(prefix + "mix", n_v, seed=34)
+        before_mix = w.status().get("timings_s", {})
+        before_counts = w.status().get("counters", {})
         t0 = time.monotonic()
         for i, c in enumerate(updates):
             producer.send(c_topic, c["client_id"], c)
@@ -115,6 +117,16 @@ def main() -> None:  # noqa: PLR0912, PLR0915  (one linear scenario reads best a
         mix_s = time.monotonic() - t0
         rows.append(("mixed stream, one worker", f"{args.mixed_events:,} events in {mix_s:.1f} s "
                      f"= {args.mixed_events / mix_s:,.0f} events/s"))
+        # Where the worker's time went in that phase (agents' own timers, seconds; the
+        # agents overlap, so the stages need not add up to the wall time).
+        time.sleep(1.2)  # the status file is rewritten every second
+        after_mix = w.status().get("timings_s", {})
+        spent = {k: after_mix[k] - before_mix.get(k, 0.0) for k in after_mix}
+        after_counts = w.status().get("counters", {})
+        rows.append(("mixed stream, worker counts", ", ".join(
+            f"{k} {after_counts[k] - before_counts.get(k, 0):,}" for k in sorted(after_counts))))
+        rows.append(("mixed stream, worker stages (s)",
+                     ", ".join(f"{k} {v:.1f}" for k, v in sorted(spent.items()))))
 
         # Recovery: clean stop, start again, time until a new vacancy gets its referrals.
         w.stop()

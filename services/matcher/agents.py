@@ -12,11 +12,12 @@ Every agent takes its events in batches (``stream.take_events``: up to ``take_ma
 waiting at most ``take_within_s``). For one batch, ``match`` applies every op to the engines,
 sends all the outputs, waits for the broker to acknowledge all of them, and only then writes
 the batch's state changes (coalesced: the last value per key) to the state table. A batch that
-makes many outputs does this every ``flush_outputs`` outputs. Faust acks a batch's events
-(making their offsets committable) only after the agent has finished with the batch. After a
-crash, everything after the last committed offsets is replayed: ops whose changes reached the
-changelog produce nothing, the others send their outputs again (duplicates with the same
-referral_id), but an output is never lost.
+makes many outputs does this every ``flush_outputs`` outputs. A batch's events are acked
+(their offsets made committable) only after the agent has finished with the whole batch, and
+queued records survive the end of a rebalance: faust-streaming gets both wrong on its own
+(``faust_guards``). After a crash, everything after the last committed offsets is replayed:
+ops whose changes reached the changelog produce nothing, the others send their outputs again
+(duplicates with the same referral_id), but an output is never lost.
 
 Tables write to the changelog partition of Faust's *current event*; in a batch that is no
 longer the event being handled, so each table access runs under ``_handling(event)``, which
@@ -29,13 +30,11 @@ Concurrency is 1 everywhere (faust-streaming #606).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-import resource
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +42,8 @@ from faust.streams import _current_event
 
 from schemas import ClientProfile, DeadLetter, Referral, validate
 from schemas.validation import RecordKind
+from services.matcher.diagnostics import TRACE, offsets, write_status
+from services.matcher.faust_guards import AckGuard, keep_queues_on_resume
 from services.matcher.regional import RegionOp, Router, Step, pack_ops, unpack_ops
 from services.matcher.routing import partition_for_region
 from services.matcher.web import register_pages
@@ -81,10 +82,14 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
     router = Router(worker.grid, m.routes)
     counters = m.counters
     for name in ("routed", "matched", "referrals", "withdrawals", "deadletters", "ticks",
-                 "input_events", "regional_events", "batches", "state_writes"):
+                 "input_events", "regional_events", "batches", "state_writes", "batch_retries"):
         counters[name] = 0
     take_max, within = worker.take_max, worker.take_within_s
     flush_outputs = worker.flush_outputs
+    timed = m.timings  # seconds per agent stage: where a batch's time goes (status file)
+    guard = m.acks = AckGuard([worker.clients_topic, worker.vacancies_topic,
+                               worker.regional_topic])
+    keep_queues_on_resume(app.flow_control)  # services/matcher/faust_guards.py
 
     async def dead_letter(position: str, record_type: str, reason: str, raw: bytes) -> None:
         letter = DeadLetter.build(source="matcher", position=position,
@@ -147,21 +152,53 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
             ops_out += ops
             counters["routed"] += 1
         await forward(ops_out, pending)
-        await _acknowledged(pending)
-        await changelog_handed_over()  # the batch's route writes
+        if TRACE:
+            log.info("TRACE route batch %s ops=%d", offsets(events), len(ops_out))
+        with timed("route_wait_acks"):
+            await _acknowledged(pending)
+        with timed("route_wait_changelog"):
+            await changelog_handed_over()  # the batch's route writes
         counters["batches"] += 1
+
+    async def handle(events: list[Any], stage: str,
+                     handler: Callable[[list[Any]], Awaitable[None]]) -> None:
+        """Handle a batch completely, then let Faust ack its events (``AckGuard``).
+
+        A failure is retried: the batch's events must not be acked unhandled, and Faust, left
+        to itself, would restart the agent on the *next* events. A batch that keeps failing
+        stops the worker without a commit, like a crash: its events are replayed after the
+        restart (or by the partition's next owner). Cancellation (shutdown) is not retried:
+        the events stay unacked for whoever reads the partition next."""
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                with timed(stage):
+                    await handler(events)
+            except Exception:
+                if attempt == _ATTEMPTS:
+                    log.critical("%s: batch %s failed %d times; stopping the worker "
+                                 "without committing it", stage, offsets(events), attempt,
+                                 exc_info=True)
+                    logging.shutdown()
+                    os._exit(70)  # EX_SOFTWARE; a graceful stop would commit what it can
+                log.exception("%s: batch %s failed (attempt %d); retrying", stage,
+                              offsets(events), attempt)
+                counters["batch_retries"] += 1
+                await asyncio.sleep(0.2 * attempt)
+            else:
+                guard.done(events)
+                return
 
     # Two thin agents share one routes table: the input topics have the same partition count
     # and Faust assigns partition p of both to the same worker (co-partitioning).
     @app.agent(m.clients, concurrency=1)  # type: ignore[untyped-decorator]  # faust is untyped
     async def route_clients(stream: Any) -> None:
         async for events in stream.take_events(take_max, within=within):
-            await route_batch(events, is_client=True)
+            await handle(events, "route", lambda evs: route_batch(evs, is_client=True))
 
     @app.agent(m.vacancies, concurrency=1)  # type: ignore[untyped-decorator]  # faust is untyped
     async def route_vacancies(stream: Any) -> None:
         async for events in stream.take_events(take_max, within=within):
-            await route_batch(events, is_client=False)
+            await handle(events, "route", lambda evs: route_batch(evs, is_client=False))
 
     async def send_outputs(outputs: list[Referral], futures: list[Any]) -> None:
         for ref in outputs:
@@ -215,7 +252,9 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                         step = state.matcher.expire(now, _in_partition(
                             event.message.partition, worker.regional_partitions))
                     else:
+                        began = time.perf_counter()
                         step = state.matcher.apply(op, now)
+                        timed.add("engine", time.perf_counter() - began)
                     if step.rejected is not None:
                         await dead_letter(op.position or _position(event), op.op,
                                           step.rejected, op.raw.encode())
@@ -226,24 +265,33 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                     counters["matched"] += 1
                     if len(pending) >= flush_outputs:
                         # Bound what a crash replays (outputs sent, state not yet written).
-                        await _acknowledged(pending)
-                        write_state(changes)
-                        pending.clear()
-                        changes.clear()
-                        await changelog_handed_over()
+                        await settle(pending, changes)
             # Every output of the batch is acknowledged before the state recording it.
-            await _acknowledged(pending)
+            with timed("match_wait_acks"):
+                await _acknowledged(pending)
         except BaseException:
             state.invalidate()  # the engines may be ahead of the table now
             raise
-        write_state(changes)
-        await changelog_handed_over()
+        await settle([], changes)
         counters["batches"] += 1
+        if TRACE:
+            log.info("TRACE match batch %s outputs=%d", offsets(events), len(pending))
+
+    async def settle(pending: list[Any], changes: dict[str, tuple[Any, bytes | None]]) -> None:
+        """Outputs acknowledged, then the state recording them written and handed over."""
+        with timed("match_wait_acks"):
+            await _acknowledged(pending)
+        with timed("state_write"):
+            write_state(changes)
+        pending.clear()
+        changes.clear()
+        with timed("match_wait_changelog"):
+            await changelog_handed_over()
 
     @app.agent(m.regional, concurrency=1)  # type: ignore[untyped-decorator]  # faust is untyped
     async def match(stream: Any) -> None:
         async for events in stream.take_events(take_max, within=within):
-            await match_batch(events)
+            await handle(events, "match", match_batch)
 
     @app.timer(worker.tick_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def closing_dates() -> None:
@@ -253,25 +301,31 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
 
     @app.on_partitions_assigned.connect  # type: ignore[untyped-decorator]  # faust is untyped
     async def on_assigned(sender: Any, assigned: Any, **_kw: Any) -> None:
+        guard.install(app.consumer)  # before any event of this assignment is handled
         mine = frozenset(tp.partition for tp in assigned if tp.topic == worker.regional_topic)
+        if TRACE:
+            log.info("TRACE assigned %s", sorted(f"{tp.topic[-9:]}/{tp.partition}"
+                                                 for tp in assigned))
         m.state.on_assigned(mine)
+
+    @app.on_partitions_revoked.connect  # type: ignore[untyped-decorator]  # faust is untyped
+    async def on_revoked(sender: Any, revoked: Any, **_kw: Any) -> None:
+        if TRACE:
+            log.info("TRACE revoked %s", sorted(f"{tp.topic[-9:]}/{tp.partition}"
+                                                for tp in revoked))
 
     if worker.status_file is not None:
         status_path = worker.status_file
 
         @app.timer(1.0)  # type: ignore[untyped-decorator]  # faust is untyped
-        async def write_status() -> None:
-            status = {
-                "worker_id": worker.worker_id, "pid": os.getpid(), "time": time.time(),
-                "assigned": sorted(m.state.assigned), "counters": dict(counters),
-                "state": m.state.matcher.stats(), "restored_items": m.state.restored_items,
+        async def status_file() -> None:
+            write_status(status_path, {
+                "worker_id": worker.worker_id, "assigned": sorted(m.state.assigned),
+                "counters": dict(counters), "timings_s": timed.rounded(),
+                "acks_refused": guard.refused, "state": m.state.matcher.stats(),
+                "restored_items": m.state.restored_items,
                 "last_restore_s": m.state.last_restore_s,
-                "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                "rss_kb": _rss_kb(),
-            }
-            tmp = status_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(status))
-            tmp.replace(status_path)
+            })
 
     if worker.web_port is not None:
         # Late-bound on purpose: the state's matcher is replaced on every rebuild.
@@ -280,17 +334,9 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
     m.agents.update(route_clients=route_clients, route_vacancies=route_vacancies, match=match)
 
 
+_ATTEMPTS = 3  # tries of one batch before the worker stops
+
+
 def _in_partition(partition: int, partitions: int) -> Callable[[str], bool]:
     return lambda region: partition_for_region(region, partitions) == partition
-
-
-def _rss_kb() -> int:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 

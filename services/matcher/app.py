@@ -21,6 +21,7 @@ from typing import Any, Literal
 import faust
 
 from schemas.topics import CLIENTS, DEADLETTERS, REFERRALS, VACANCIES
+from services.matcher.diagnostics import StageTimer
 from services.matcher.engine.config import MatchConfig
 from services.matcher.engine.features import FeaturesCache
 from services.matcher.regional import (
@@ -87,6 +88,8 @@ class MatcherApp:
     routes: TableMapping
     state: EngineState
     counters: dict[str, int] = field(default_factory=dict)
+    timings: StageTimer = field(default_factory=StageTimer)  # seconds per agent stage
+    acks: Any = None  # the AckGuard the agents install on Faust's consumer
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move it
     agents: dict[str, Any] = field(default_factory=dict)
     # records parsed by the router, handed to this process's matching side

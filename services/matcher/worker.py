@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from schemas.topics import TopicSpec
+from schemas.topics import CLIENTS, TopicSpec
 from services.kafka_local.topics_admin import ensure_topics
 from services.matcher.app import WorkerSettings, create_app
 from services.matcher.engine.config import MatchConfig
@@ -18,15 +18,25 @@ _REGIONAL_RETENTION_MS = str(3 * 24 * 3600 * 1000)
 
 
 def ensure_regional_topic(settings: Settings, worker: WorkerSettings) -> None:
-    """Create the regional topic before Faust joins the group.
+    """Create the regional topic and the tables' changelogs before Faust joins the group.
 
     Faust creates its internal topics at start-up too, but the consumer may join the group
-    before the new topic is in its metadata; the topic is then left unassigned until the next
-    metadata refresh (minutes). Creating it first (and waiting for metadata) avoids that.
+    before a new topic is in its metadata; the topic is then left unassigned until the next
+    metadata refresh (minutes). For a changelog that is worse than a pause: a fresh worker was
+    seen joining without ``<app>-state-changelog``, and every state write then raised
+    PartitionsMismatch mid-batch. Creating them first (and waiting for metadata) avoids that.
+    Faust's own creation then finds them (same partitions, compacted like Faust's).
     """
-    spec = TopicSpec("regional", worker.regional_topic, worker.regional_partitions, "region",
-                     {"retention.ms": _REGIONAL_RETENTION_MS})
-    ensure_topics(",".join(settings.bootstrap_list), [spec])
+    compacted = {"cleanup.policy": "compact"}
+    specs = [
+        TopicSpec("regional", worker.regional_topic, worker.regional_partitions, "region",
+                  {"retention.ms": _REGIONAL_RETENTION_MS}),
+        TopicSpec("routes", f"{worker.app_id}-routes-changelog", CLIENTS.partitions, "id",
+                  compacted),
+        TopicSpec("state", f"{worker.app_id}-state-changelog", worker.regional_partitions,
+                  "region", compacted),
+    ]
+    ensure_topics(",".join(settings.bootstrap_list), specs)
 
 
 def run_worker(settings: Settings, config: MatchConfig, worker: WorkerSettings,

@@ -57,6 +57,10 @@ def _settings(ctx: click.Context) -> Settings:
               help="Most events one agent step handles together.")
 @click.option("--batch-within", type=click.FloatRange(0.001, 5.0), default=0.01,
               show_default=True, help="Seconds an agent step waits to fill its batch.")
+@click.option("--flush-outputs", type=click.IntRange(1, 1_000_000), default=32,
+              show_default=True,
+              help="Outputs acknowledged (and their state written) at least this often within "
+                   "a batch: what a crash may send twice.")
 @click.option("--loglevel", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True)
 @click.pass_context
@@ -66,7 +70,7 @@ def matcher(  # noqa: PLR0917  (click passes one argument per option)
     threshold: float | None, max_per_client: int | None, tick_interval: float,
     commit_interval: float, standby_replicas: int, status_file: Path | None,
     clients_topic: str, vacancies_topic: str, batch_max: int, batch_within: float,
-    loglevel: str,
+    flush_outputs: int, loglevel: str,
 ) -> None:
     """Run a streaming matcher worker until SIGTERM or Ctrl-C.
 
@@ -93,5 +97,9 @@ def matcher(  # noqa: PLR0917  (click passes one argument per option)
         standby_replicas=standby_replicas, commit_interval_s=commit_interval,
         status_file=status_file, clients_topic=clients_topic,
         vacancies_topic=vacancies_topic, take_max=batch_max, take_within_s=batch_within,
+        flush_outputs=flush_outputs,
     )
+    from services.log_privacy import quiet_payload_loggers
+
+    quiet_payload_loggers()  # even at --loglevel debug: records carry personal data
     run_worker(settings, config, worker, loglevel=loglevel)

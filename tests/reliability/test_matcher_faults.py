@@ -320,12 +320,10 @@ def test_local_state_deleted_recovers_from_changelogs(rig: Rig) -> None:
 # --------------------------------------------------------------------------- 3. 1 -> 2 -> 1
 
 
-# Known bug, open: with batched agents (stream.take_events), scaling 2 -> 1 mid-stream lost 2
-# of ~4,400 referrals in 2 of 5 runs. Suspected: offsets of a batch committed on partition
-# revocation before its outputs were sent. Not strict, so the suite stays green for the other
-# faults while the bug is open; XPASS in the report means that run lost nothing.
-@pytest.mark.xfail(strict=False, reason="open: referrals can be lost when a worker leaves "
-                   "mid-batch (docs/streaming.md, Known issues)")
+# With batched agents this lost 2-3 of ~4,450 referrals in 3 of 6 runs (then xfail): after
+# the rebalance, faust-streaming's flow_control.resume() cleared the stream queue of the worker
+# that stayed, dropping one vacancy it had fetched, and the one-record gap was committed past.
+# Fixed by services/matcher/faust_guards.py; 0 lost in 6 of 6 runs since.
 def test_scale_one_two_one_workers_while_events_flow(rig: Rig) -> None:
     """A second worker joins while clients flow, and is stopped (SIGTERM) while vacancies
     flow; the first takes its partitions back."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,15 @@ from fastapi.testclient import TestClient
 
 from services.feed.config import FeedConfig
 from services.feed.store import Store
+from services.feed.webhooks_store import add_endpoint
 from services.ingest.api import create_app as ingest_app
-from services.ingest.synthetic import client_record
+from services.ingest.synthetic import client_record, vacancy_record
 from services.ingest.testing import FakePublisher
 from services.ingest.tokens import SCOPES, TokenStore
 from tests.integration.feed.conftest import Send, Server, consume, make_referral
+from tests.integration.feed.receiver import Behaviour, Receiver
 from tests.integration.ingest.conftest import free_port, ingest_env, jobmatch
+from tests.integration.matcher.conftest import OutputReader, Producer, new_worker, private_topics
 from tests.reliability import procs
 from tests.reliability.feed_env import feed_env
 
@@ -125,7 +129,8 @@ def _personal_records(run_id: str) -> list[bytes]:
 
 def test_no_personal_values_in_logs_or_employer_payloads(  # noqa: PLR0917 - fixtures by name
         kafka_bootstrap: str, run_id: str, tmp_path: Path, store: Store, config: FeedConfig,
-        send: Send, server: Server, employer_keys: dict[str, str]) -> None:
+        send: Send, server: Server, employer_keys: dict[str, str],
+        make_receiver: Callable[[Behaviour], Receiver]) -> None:
     logs = tmp_path / "logs"
     env = ingest_env(kafka_bootstrap, home=tmp_path / "home")
     path = tmp_path / "clients.jsonl"
@@ -151,12 +156,21 @@ def test_no_personal_values_in_logs_or_employer_payloads(  # noqa: PLR0917 - fix
     # command, then read by the employer through the API.
     referral = make_referral("v-p", f"{run_id}-p1", "emp-a")
     referral["explanation"]["matched_skills"][0]["client_skill"] = "customer service"
+    receiver = make_receiver(lambda _attempt: (200, {}, 0.0))
+    _, receiver.secret = add_endpoint(store, "emp-a", receiver.url, config)
     send(referral)
     feed = procs.start(["feed", "consume", "--idle-timeout", "2"], feed_env(config, tmp_path),
                        logs / "feed-consume.log")
     assert feed.wait(timeout=60) == 0
     page = server.client(employer_keys["emp-a"]).get("/v1/referrals").text
     assert f"{run_id}-p1" not in page and len(json.loads(page)["items"]) == 1
+    # The webhook dispatcher's log, and what the employer's receiver got.
+    dispatch = procs.start(["feed", "dispatch", "--idle-timeout", "2"],
+                           feed_env(config, tmp_path), logs / "feed-dispatch.log")
+    assert dispatch.wait(timeout=60) == 0
+    [hit] = receiver.succeeded()
+    assert hit.valid and f"{run_id}-p1" not in hit.body.decode()
+    (logs / "webhook-bodies.log").write_bytes(hit.body)
 
     found = {}
     for log in logs.iterdir():
@@ -168,3 +182,54 @@ def test_no_personal_values_in_logs_or_employer_payloads(  # noqa: PLR0917 - fix
         if _NI_RE.search(text):
             found[f"{log.name}:ni_pattern"] = _NI_RE.search(text).group(0)  # type: ignore[union-attr]
     assert found == {}, found
+
+
+def _scan(text: str, where: str) -> dict[str, str]:
+    found = {f"{where}:{name}": v for name, v in _PERSONAL.items() if v in text}
+    if (m := _NI_RE.search(text)) is not None:
+        found[f"{where}:ni_pattern"] = m.group(0)
+    return found
+
+
+def test_no_personal_values_in_the_matcher_log(kafka_bootstrap: str, run_id: str,
+                                                tmp_path: Path) -> None:
+    """The matcher at debug level sees a client with personal values referred, then erased:
+    its log names ids and counts, never the client's postcode, free text or monitoring."""
+    clients_topic, vacancies_topic = private_topics(kafka_bootstrap, f"test.sec.{run_id}.")
+    worker = new_worker(kafka_bootstrap, tmp_path, ["--loglevel", "debug"],
+                        clients_topic=clients_topic, vacancies_topic=vacancies_topic)
+    client = client_record(f"{run_id}-p1")
+    client.update(status="job_ready", consent_to_share=True, right_to_work=True,
+                  certifications=[], desired_roles=["warehouse operative"],
+                  skills=["forklift", "customer service", _PERSONAL["skill"]],
+                  location={"lat": 52.48, "lon": -1.89, "postcode": _PERSONAL["postcode"]},
+                  hours_per_week={"min": 0.0, "max": 37.5},
+                  monitoring={"ethnic_group": _PERSONAL["ethnic"], "disability": True,
+                              "age_band": "35-44", "sex": "female"})
+    vacancy = {**vacancy_record(f"{run_id}-v1"), "title": "warehouse operative",
+               "required_skills": ["forklift", "customer service"]}
+    out = OutputReader(kafka_bootstrap)
+    producer = Producer(kafka_bootstrap)
+    worker.start()
+    try:
+        worker.wait_ready()
+        producer.send(clients_topic, client["client_id"], client)
+        producer.send(vacancies_topic, vacancy["vacancy_id"], vacancy)
+        producer.flush()
+        referred = out.wait_for(run_id, 1)
+        assert [r["kind"] for r in referred] == ["referral"], worker.tail_log()
+        producer.send(clients_topic, client["client_id"], None)  # erasure
+        producer.flush()
+        events = out.wait_for(run_id, 2)
+        assert [r["kind"] for r in events] == ["referral", "withdrawal"], worker.tail_log()
+        worker.wait_consumed()
+    finally:
+        producer.close()
+        out.close()
+        worker.stop()
+    text = worker.log.read_text(errors="replace")
+    assert f"{run_id}-v1" in text or "referral" in text.lower(), "the log shows no activity"
+    assert "Traceback" not in text
+    assert _scan(text, "matcher.log") == {}
+    # The referral itself: the contract's fields only, none of the personal values either.
+    assert _scan(json.dumps(events), "referrals") == {}
