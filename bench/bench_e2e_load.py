@@ -221,6 +221,8 @@ def main() -> int:
     parser.add_argument("--vacancies", type=int, default=2_000,
                         help="vacancy population: new ones until reached, then updates")
     parser.add_argument("--sample", type=float, default=3.0, help="seconds between samples")
+    parser.add_argument("--matcher-args", default="",
+                        help='extra `jobmatch matcher` options, e.g. "--store memory"')
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     port = free_port_pair()
@@ -241,7 +243,8 @@ def main() -> int:
         procs["ingest-http"] = start(["ingest", "serve", "--port", str(http_port)], env,
                                      tmp / "ingest.log")
         procs["matcher"] = start(["matcher", "--worker-id", "bench", "--status-file",
-                                  str(tmp / "matcher.status.json")], env, tmp / "matcher.log")
+                                  str(tmp / "matcher.status.json"),
+                                  *shlex.split(args.matcher_args)], env, tmp / "matcher.log")
         procs["feed-consume"] = start(["feed", "consume"], env, tmp / "feed.log")
         base = f"http://127.0.0.1:{http_port}"
         _wait_http(f"{base}/healthz", 30)

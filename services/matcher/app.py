@@ -96,6 +96,19 @@ class MatcherApp:
     records: RecordCache = field(default_factory=RecordCache)
 
 
+# Faust opens one RocksDB per table partition (16 with the defaults here), each with up to 3
+# write buffers of 64 MiB and a 2 GiB block cache: a ceiling of ~35 GB. The worker writes far
+# more than it reads (the engines keep their state in memory; tables are read back only on a
+# rebuild). In the end-to-end soak (bench/bench_e2e_load.py, bounded population) its RSS grew
+# ~1 MB/s with Faust's defaults, ~0.4 MB/s with these, and stayed flat with the memory store
+# (RELIABILITY.md, "Load and soak"). These cap RocksDB at ~16 x 24 MiB.
+ROCKSDB_OPTIONS: dict[str, int] = {
+    "write_buffer_size": 4 * 1024**2,
+    "max_write_buffer_number": 2,
+    "block_cache_size": 16 * 1024**2,
+}
+
+
 def create_app(settings: Settings, config: MatchConfig, worker: WorkerSettings,
                *, make_matcher: Any = None) -> MatcherApp:
     """Build the app, its topics, tables and agents. ``make_matcher`` overrides the engine
@@ -132,10 +145,11 @@ def create_app(settings: Settings, config: MatchConfig, worker: WorkerSettings,
     # The routes table follows the input topics' partitions (a write goes to the changelog
     # partition of the event being processed), the state table the regional topic's.
     # key_type/value_type bytes make Faust use the raw codec for the tables too.
+    options = ROCKSDB_OPTIONS if worker.store == "rocksdb" else None
     routes_table = app.Table("routes", default=None, partitions=CLIENTS.partitions,
-                             key_type=bytes, value_type=bytes)
+                             key_type=bytes, value_type=bytes, options=options)
     state_table = app.Table("state", default=None, partitions=worker.regional_partitions,
-                            key_type=bytes, value_type=bytes)
+                            key_type=bytes, value_type=bytes, options=options)
     records = RecordCache()
     if make_matcher is None:
         # One features cache for the process: a client's copies in several regions (and

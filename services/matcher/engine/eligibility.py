@@ -54,14 +54,17 @@ def distance_km(client: ClientFeatures, vacancy: VacancyFeatures) -> float:
     return haversine_km(client.lat, client.lon, vacancy.lat, vacancy.lon)
 
 
-def pair_reason(client: ClientFeatures, vacancy: VacancyFeatures) -> str | None:
-    """Rules about the pair, once each side passed its own."""
+def pair_reason(client: ClientFeatures, vacancy: VacancyFeatures,
+                d_km: float | None = None) -> str | None:
+    """Rules about the pair, once each side passed its own; ``d_km``: ``distance_km`` of the
+    pair when the caller measured it already."""
     if vacancy.requires_right_to_work and not client.right_to_work:
         return "no right to work"
     for text, key in vacancy.required_certs:
         if key not in client.cert_keys:
             return f"missing required certification: {text}"
-    if not vacancy.remote and distance_km(client, vacancy) > client.max_travel_km:
+    if not vacancy.remote and (distance_km(client, vacancy) if d_km is None
+                               else d_km) > client.max_travel_km:
         return "beyond travel distance"
     if client.hours is not None and vacancy.hours is not None:
         (c_lo, c_hi), (v_lo, v_hi) = client.hours, vacancy.hours

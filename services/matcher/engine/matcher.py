@@ -23,10 +23,16 @@ from typing import Any
 from schemas import ClientProfile, Referral, Vacancy, referral_id_for
 from services.matcher.engine.certifications import CertificationIndex, default_certifications
 from services.matcher.engine.config import MatchConfig
-from services.matcher.engine.eligibility import ineligibility_reason, london_today, pair_reason
+from services.matcher.engine.eligibility import (
+    distance_km,
+    ineligibility_reason,
+    london_today,
+    pair_reason,
+)
 from services.matcher.engine.features import ClientFeatures, FeaturesCache, VacancyFeatures
 from services.matcher.engine.index import ClientIndex, VacancyIndex
 from services.matcher.engine.ranking import Scored, best_first, good_enough
+from services.matcher.engine.score_memo import DEFAULT_MEMO_ENTRIES, ScoreMemo
 from services.matcher.engine.scoring import (
     PairScore,
     TextContext,
@@ -47,6 +53,7 @@ class Matcher:
         certifications: CertificationIndex | None = None,
         *,
         features: FeaturesCache | None = None,
+        memo_entries: int = DEFAULT_MEMO_ENTRIES,
     ) -> None:
         self.config = config or MatchConfig()
         self._features = features  # client features shared with other Matchers (optional)
@@ -64,6 +71,7 @@ class Matcher:
         # Counts changes to the clients: candidates scored in advance (batch_features) are
         # used only while it is unchanged.
         self.client_version = 0
+        self._memo = ScoreMemo(memo_entries)  # scores kept between fills of a vacancy
 
     # ---- state --------------------------------------------------------------------------
 
@@ -84,6 +92,7 @@ class Matcher:
               if self._features is None
               else self._features.vacancy(vacancy, self._taxonomy, self._certs))
         self.vacancies[vacancy.vacancy_id], self._vf[vacancy.vacancy_id] = vacancy, vf
+        self._memo.drop(vf.vacancy_id)
         if vf.status == "open":
             self._vacancy_index.add(vf)
         else:
@@ -176,8 +185,7 @@ class Matcher:
             scored = [(cid, r) for cid, r in ready
                       if cid not in taken and self._client_room(cid) > 0]
         else:
-            scored = self.score_candidates(
-                vf, skip=lambda cid: cid in taken or self._client_room(cid) <= 0)
+            scored = self._fill_candidates(vf, taken)
         chosen = best_first(scored)[: self._vacancy_room(vacancy_id)]
         return [self._refer(self._cf[cid], vf, result, now) for cid, result in chosen]
 
@@ -191,13 +199,31 @@ class Matcher:
         for cid in self._client_index.candidates(vf):
             if skip is not None and skip(cid):
                 continue
-            cf = self._cf[cid]
-            if not cf.referable or pair_reason(cf, vf) is not None:
-                continue
-            result = score_pair(cf, vf, self.config, text)
-            if good_enough(result, self.config):
+            result = self._evaluate(self._cf[cid], vf, text)
+            if result is not None:
                 scored.append((cid, result))
         return scored
+
+    def _evaluate(self, cf: ClientFeatures, vf: VacancyFeatures,
+                  text: TextContext) -> PairScore | None:
+        """The pair's score when it may be referred (eligible, good enough), else None."""
+        if not cf.referable:
+            return None
+        d_km = distance_km(cf, vf)  # measured once, for the rule and the score
+        if pair_reason(cf, vf, d_km) is not None:
+            return None
+        result = score_pair(cf, vf, self.config, text, d_km=d_km)
+        return result if good_enough(result, self.config) else None
+
+    def _fill_candidates(self, vf: VacancyFeatures, taken: set[str]) -> list[Scored]:
+        """The best of ``score_candidates`` skipping the clients taken or without room, as
+        many as ``vf`` has room for; unchanged clients' scores come from the memo."""
+        return self._memo.best(
+            vf, self._client_index.candidates(vf), self._cf,
+            skip=lambda cid: cid in taken or self._client_room(cid) <= 0,
+            evaluate=self._evaluate, rescore=lambda cf, text: score_pair(
+                cf, vf, self.config, text),
+            room=self._vacancy_room(vf.vacancy_id))
 
     def _fill_client(self, client_id: str, now: datetime) -> list[Referral]:
         cf = self._cf.get(client_id)
@@ -285,6 +311,7 @@ class Matcher:
         events = [self._withdraw(vacancy_id, cid, "vacancy erased", now)
                   for cid in sorted(self._by_vacancy.get(vacancy_id, ()))]
         self._vacancy_index.remove(vacancy_id)
+        self._memo.drop(vacancy_id)
         self.vacancies.pop(vacancy_id, None)
         self._vf.pop(vacancy_id, None)
         self._by_vacancy.pop(vacancy_id, None)

@@ -189,12 +189,15 @@ def score_pair(
     vacancy: VacancyFeatures,
     config: MatchConfig,
     text: TextContext | None = None,
+    *,
+    d_km: float | None = None,
 ) -> PairScore:
     """Score an (assumed eligible) pair. ``text``, the vacancy's ``TextContext``, saves time
-    when many clients are scored against one vacancy."""
+    when many clients are scored against one vacancy; ``d_km``, ``distance_km`` of the pair
+    when the caller has it already (the eligibility check measures it too)."""
     if text is None:
         text = TextContext(vacancy.vector)
-    return _score(client, vacancy, config, text.cosine(client.vector))
+    return _score(client, vacancy, config, text.cosine(client.vector), d_km)
 
 
 def score_pair_from_client(
@@ -209,7 +212,8 @@ def _matched(found: tuple[float, int], bar: float) -> tuple[float, int]:
 
 
 def _score(
-    client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig, cosine: float
+    client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig, cosine: float,
+    d_km: float | None = None,
 ) -> PairScore:
     # Rounded so the same pair scores the same whichever side's dense vector was used.
     cosine = round(_clip(cosine), 6)
@@ -217,18 +221,22 @@ def _score(
     bar = config.min_skill_similarity
     required = tuple(_matched(skill_similarity(s, client), bar) for s in vacancy.required)
     desired = tuple(_matched(skill_similarity(s, client), bar) for s in vacancy.desired)
-    d_km = distance_km(client, vacancy)
+    if d_km is None:
+        d_km = distance_km(client, vacancy)
+    # Each component clipped to 0..1 and rounded to 6 places (min/max inline: per pair).
     components: dict[str, float] = {}
     if required:
-        components["required_skills"] = sum(s for s, _ in required) / len(required)
+        components["required_skills"] = round(min(1.0, max(
+            0.0, sum(s for s, _ in required) / len(required))), 6)
     if desired:
-        components["desired_skills"] = sum(s for s, _ in desired) / len(desired)
-    components["title"] = _title_fit(client, vacancy, cosine)
-    components["distance"] = 1.0 if vacancy.remote else 1.0 - d_km / client.max_travel_km
+        components["desired_skills"] = round(min(1.0, max(
+            0.0, sum(s for s, _ in desired) / len(desired))), 6)
+    components["title"] = round(min(1.0, max(0.0, _title_fit(client, vacancy, cosine))), 6)
+    components["distance"] = round(min(1.0, max(
+        0.0, 1.0 if vacancy.remote else 1.0 - d_km / client.max_travel_km)), 6)
     hours = _hours_fit(client.hours, vacancy.hours)
     if hours is not None:
-        components["hours"] = hours
-    components = {k: round(_clip(v), 6) for k, v in components.items()}
+        components["hours"] = round(min(1.0, max(0.0, hours)), 6)
     weights = config.weights()
     total = sum(weights[k] for k in components)
     score = sum(weights[k] * v for k, v in components.items()) / total if total else 0.0
