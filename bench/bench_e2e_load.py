@@ -26,7 +26,6 @@ import random
 import shlex
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_pipeline_load import JOBMATCH, Lag, rss_kb, start, stop
+from bench_pipeline_load import JOBMATCH, Lag, print_memory_table, rss_kb, start, stop
 
 from schemas.topics import CLIENTS, REFERRALS, VACANCIES
 from services.ingest.synthetic import client_record, vacancy_record
@@ -140,7 +139,6 @@ def _wait_http(url: str, seconds: float) -> None:
 def _report(args: argparse.Namespace, procs: dict[str, Any], samples: list[Any], *,
             counts: dict[str, int], drained_at: float | None, referrals: int) -> None:
     load = [s for s in samples if s[1] == "load"]
-    third = max(1, len(load) // 3)
     print(f"\n## End-to-end load: {args.rate} records/s for {args.duration:.0f} s "
           f"({args.clients_share:.0%} clients, the rest vacancies; populations "
           f"{args.clients:,} clients, {args.vacancies:,} vacancies)\n")
@@ -148,17 +146,7 @@ def _report(args: argparse.Namespace, procs: dict[str, Any], samples: list[Any],
     print(f"Sent {counts['sent']:,} records ({counts['sent'] / args.duration:,.0f}/s): "
           f"{counts['accepted']:,} accepted, {counts['refused']:,} in refused answers; "
           f"{referrals:,} referral events reached the feed's topic.\n")
-    print("| process | RSS first third (MiB, median) | last third | change | flat? |")
-    print("|---|---|---|---|---|")
-    for name in procs:
-        first = [s[2][name] for s in load[:third] if s[2][name]]
-        last = [s[2][name] for s in load[-third:] if s[2][name]]
-        if not first or not last:
-            print(f"| {name} | - | - | - | process gone |")
-            continue
-        a, b = statistics.median(first) / 1024, statistics.median(last) / 1024
-        flat = b - a <= max(0.10 * a, 20)
-        print(f"| {name} | {a:.0f} | {b:.0f} | {b - a:+.0f} | {'yes' if flat else 'NO'} |")
+    print_memory_table(list(procs), load)
     for i, who in ((3, "matcher"), (4, "feed")):
         peak = max((s[i] for s in samples), default=0)
         print(f"\n{who} lag: peak {peak:,} records during the run.", end="")

@@ -32,6 +32,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -81,6 +82,23 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def print_memory_table(names: list[str], load: list[Any]) -> None:
+    """Median RSS (``sample[2][name]``, KiB) of the first and last third of the load samples;
+    flat when the growth is within 10 % and 20 MiB."""
+    third = max(1, len(load) // 3)
+    print("| process | RSS first third (MiB, median) | last third | change | flat? |")
+    print("|---|---|---|---|---|")
+    for name in names:
+        first = [s[2][name] for s in load[:third] if s[2][name]]
+        last = [s[2][name] for s in load[-third:] if s[2][name]]
+        if not first or not last:
+            print(f"| {name} | - | - | - | process gone |")
+            continue
+        a, b = statistics.median(first) / 1024, statistics.median(last) / 1024
+        flat = b - a <= max(0.10 * a, 20)
+        print(f"| {name} | {a:.0f} | {b:.0f} | {b - a:+.0f} | {'yes' if flat else 'NO'} |")
 
 
 class Lag:
@@ -213,24 +231,13 @@ def main() -> int:  # noqa: PLR0912, PLR0915 - one linear scenario, easier to re
         admin.close()
 
     load = [s for s in samples if s[1] == "load"]
-    third = max(1, len(load) // 3)
     print(f"\n## Pipeline load: {args.rate} records/s per path for {args.duration:.0f} s\n")
     print(f"Command: `.venv/bin/python bench/bench_pipeline_load.py {shlex.join(sys.argv[1:])}`")
     elapsed = args.duration
     print(f"Sent: {counts['http_ok']} clients over HTTP accepted "
           f"({counts['http_ok'] / elapsed:,.0f}/s), {counts['http_err']} in non-200 answers; "
           f"{counts['referrals']} referrals ({counts['referrals'] / elapsed:,.0f}/s).\n")
-    print("| process | RSS first third (MiB, median) | last third | change | flat? |")
-    print("|---|---|---|---|---|")
-    for name in procs:
-        first = [s[2][name] for s in load[:third] if s[2][name]]
-        last = [s[2][name] for s in load[-third:] if s[2][name]]
-        if not first or not last:
-            print(f"| {name} | - | - | - | process gone |")
-            continue
-        a, b = statistics.median(first) / 1024, statistics.median(last) / 1024
-        flat = b - a <= max(0.10 * a, 20)
-        print(f"| {name} | {a:.0f} | {b:.0f} | {b - a:+.0f} | {'yes' if flat else 'NO'} |")
+    print_memory_table(list(procs), load)
     peak = max((s[3] for s in samples), default=0)
     print(f"\nFeed consumer lag: peak {peak} records during load; "
           + (f"back to 0 {drained_at:.1f} s after load stopped."

@@ -63,13 +63,7 @@ def calibrate(k: int) -> None:
     esco, uk = _load_esco(esco_path), load_uk_data(uk_path)
     rows: list[tuple[str, str, list[tuple[str, float]]]] = []  # (truth, dictionary, ranked)
     for n, fold in enumerate(_folds(uk, k)):
-        reduced = copy.deepcopy(uk)
-        hidden: dict[int, set[str]] = {}
-        for gi, alias in fold:
-            hidden.setdefault(gi, set()).add(alias)
-        for gi, aliases in hidden.items():
-            group = reduced["skills"][gi]
-            group["aliases"] = [a for a in group["aliases"] if a not in aliases]
+        reduced, _ = _hide(uk, fold)
         space = semantic.fit_space(esco, reduced)
         tax = Taxonomy.from_data(esco, reduced)  # dictionary routes only
         resolver = semantic.SemanticResolver(space, tax._uk_phrases)
