@@ -23,7 +23,6 @@ every doubt resolves to "not held".
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,9 +30,14 @@ from functools import cache, lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
 
-from services.matcher.engine.normalise import tokens
+from services.matcher.engine._cert_signature import (
+    _Signature,
+    _signature,
+    _text_key,
+    cert_signature,
+    strip_notes,
+)
 from services.matcher.engine.taxonomy import load_uk_data
 
 __all__ = [
@@ -49,63 +53,9 @@ _CUTOFF = 90.0
 _AMBIGUITY_MARGIN = 3.0
 _MIN_FUZZY_LEN = 5
 
-# DVLA entitlements and other licence classes: single letters and letter+digit codes.
-_CLASS_TOKENS = frozenset({
-    "a", "a1", "a2", "am", "b", "be", "b1", "c", "c1", "ce", "c1e", "d", "d1", "de", "d1e",
-    "f", "g", "h", "k", "l", "p", "q",
-})
-# Words that name the kind of document, not which one it is. They are interchangeable only
-# where the rest of the phrase names a category by itself ("IPAF card" = "IPAF"); where it
-# does not ("drivers licence" without "licence" is just "driver"), they must agree, so
-# "driver qualification card" or "driver card" never collapses into a car licence.
-_DOCUMENT = frozenset({
-    "licence", "licenced", "card", "certificate", "cert", "certification", "certified",
-    "qualification", "qualified", "ticket", "badge", "award", "photocard", "disclosure",
-})
-# Words that say nothing about which certification it is, nor what kind of document.
-_SOFT = frozenset({
-    "holder", "full", "uk", "valid", "current", "category", "cat", "class", "level", "truck",
-    "operator", "and", "with", "of", "the", "in", "for", "to", "check", "+", "lvl", "held",
-})
-_NOISE = _DOCUMENT | _SOFT
 # Without any document word, a phrase of this many words may still name a category whose
 # aliases all carry one ("SIA PSS CCTV"); a single word ("driver") may not.
 _MIN_WORDS_WITHOUT_DOCUMENT = 2
-# Typos of the noise words themselves ("certificte", "leevl") are still noise.
-_NOISE_TYPO_MIN = 5
-# Abbreviations only safe to expand inside a certification ("ds" is not a skill word).
-_CERT_ABBREVIATIONS = {
-    "ds": ("door", "supervisor"),
-    "cp": ("close", "protection"),
-    "cb": ("counterbalance",),
-    "crb": ("dbs",),  # the CRB check was renamed DBS in 2012; the level still has to match.
-    "edbs": ("enhanced", "dbs"),  # "eDBS", the usual short form of an enhanced DBS check
-    "pss": ("public", "space", "surveillance"),
-}
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-                 "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
-_PREFIXED_NUMBER_RE = re.compile(r"^(level|lvl|lv|l|class|hgv|lgv|nvq|cat|category)(\d+)$")
-_LEVEL_PREFIXES = {"l": "level", "lv": "level", "lvl": "level"}
-_PLUS_E_RE = re.compile(r"^([bcd]1?)\+e$")
-
-# Notes people add after a certification: when it is valid to, that it is current, how long
-# they have held it. They say nothing about which category it is, and their digits ("2027")
-# must not be read as a level or class. A note that says the certification is NOT held
-# (expired, being worked towards) makes the whole phrase name nothing.
-_NOTE_WORDS = (r"in date|valid|current(?:ly)?|held|expires?|exp|renewed|issued|obtained|since|"
-               r"until|till|to|from|full|clean|up to date|in-date|date")
-_NOT_HELD_RE = re.compile(
-    r"\b(expired|lapsed|out of date|working towards|in progress|pending|applied for|"
-    r"booked|awaiting|not held|due to renew|needs renewing)\b", re.IGNORECASE)
-_PAREN_NOTE_RE = re.compile(
-    r"\((?:\s*(?:" + _NOTE_WORDS + r")\b[^()]*|\s*[\d/.\- ]+(?:yrs?|years?|months?)?\s*)\)",
-    re.IGNORECASE)
-_TRAILING_NOTE_RE = re.compile(
-    r"(?:\s+[-–—:,]\s*|\s+)(?:" + _NOTE_WORDS + r")\b(?:\s+(?:until|till|to|since|for|"
-    r"in|on|at))?(?:\s+[\w/.\-]*\d[\w/.\-]*(?:\s+(?:yrs?|years?|months?))?)?\s*$",
-    re.IGNORECASE)
-_DATE_TAIL_RE = re.compile(r"\s+[-–—:,]?\s*(?:19|20)\d\d\s*$")
-_DAYS_RE = re.compile(r"\b(\d+|one|two|three|four|five)[\s-]*days?\b", re.IGNORECASE)
 
 # Entitlements that legally include another (GOV.UK "Driving licence categories"): a Cat C
 # licence covers C1; C+E covers C (and so C1); C1+E covers C1; D covers D1; D+E covers D; and
@@ -123,90 +73,6 @@ IMPLIES: dict[tuple[str, str], tuple[str, ...]] = {
     (_DVLA, "D1"): ("B",),
     (_DVLA, "BE"): ("B",),
 }
-
-
-def strip_notes(text: str) -> str | None:
-    """``text`` without validity notes; None when a note says it is not held."""
-    if _NOT_HELD_RE.search(text):
-        return None
-    previous = None
-    while previous != text:
-        previous = text
-        text = _PAREN_NOTE_RE.sub(" ", text).strip()
-        text = _TRAILING_NOTE_RE.sub("", text).strip()
-        text = _DATE_TAIL_RE.sub("", text).strip()
-        text = re.sub(r"\s*[-–—:,]\s*$", "", text).strip()
-    return text
-
-
-@dataclass(frozen=True)
-class _Signature:
-    marks: frozenset[str]  # classes, levels, numbers: must be equal
-    words: str  # sorted content words
-    document: frozenset[str]  # document words ("card", "licence")
-    days: str  # course length ("1" for "1 day first aid"), "" when not given
-
-
-@lru_cache(maxsize=10_000)
-def _noise_word(tok: str) -> str | None:
-    if tok in _NOISE:
-        return tok
-    if len(tok) >= _NOISE_TYPO_MIN - 2 and tok.isalpha():
-        # tok is singular already: "clsas" arrives as "clsa", so try it with its "s" back
-        typed = (tok, tok + "s") if len(tok) >= _NOISE_TYPO_MIN - 1 else (tok + "s",)
-        for word in sorted(_NOISE):
-            if len(word) >= _NOISE_TYPO_MIN and word[0] == tok[0] and any(
-                    OSA.distance(t, word, score_cutoff=1) <= 1
-                    for t in typed if t == tok or word.endswith("s")):
-                return word
-    return None
-
-
-@lru_cache(maxsize=50_000)
-def _signature(text: str) -> _Signature | None:
-    cleaned = strip_notes(text)
-    if cleaned is None:
-        return None
-    days = ""
-    found = _DAYS_RE.search(cleaned)
-    if found:
-        days = _NUMBER_WORDS.get(found.group(1).lower(), found.group(1))
-        cleaned = cleaned[: found.start()] + " " + cleaned[found.end():]
-    raw = list(tokens(cleaned, drop_stop_words=False))
-    expanded: list[str] = []
-    for typed in raw:
-        tok = _NUMBER_WORDS.get(typed, typed)
-        plus = _PLUS_E_RE.fullmatch(tok)
-        if plus:
-            tok = plus.group(1) + "e"
-        prefixed = _PREFIXED_NUMBER_RE.fullmatch(tok)
-        if prefixed:
-            prefix = _LEVEL_PREFIXES.get(prefixed.group(1), prefixed.group(1))
-            expanded.extend([prefix, prefixed.group(2)])
-            continue
-        if tok == "e" and expanded and expanded[-1] in {"b", "c", "c1", "d", "d1"}:
-            expanded[-1] += "e"  # "Cat C + E" typed with spaces
-            continue
-        expanded.extend(_CERT_ABBREVIATIONS.get(tok, (tok,)))
-    marks = frozenset(t for t in expanded if t in _CLASS_TOKENS or any(c.isdigit() for c in t))
-    noise = {t: _noise_word(t) for t in expanded if t not in marks}
-    words = [t for t in expanded if t not in marks and noise[t] is None]
-    document = frozenset(n for n in noise.values() if n is not None and n in _DOCUMENT)
-    if not words and not marks:
-        words = [t for t in expanded if t not in marks]  # "full licence": keep what there is
-        document = frozenset()
-    return _Signature(marks, " ".join(sorted(words)), document, days)
-
-
-def cert_signature(text: str) -> tuple[frozenset[str], str]:
-    """(marks, sorted words) of a certification phrase."""
-    sig = _signature(text)
-    return (frozenset(), "") if sig is None else (sig.marks, sig.words)
-
-
-def _text_key(text: str) -> str:
-    marks, words = cert_signature(text)
-    return "certtxt:" + " ".join(sorted([*marks, *words.split()]))
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,12 @@ import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 __all__ = [
     "ABBREVIATIONS",
     "STOP_WORDS",
+    "as_list",
     "finish",
     "normalise",
     "raw_words",
@@ -242,3 +244,12 @@ def tokens(text: str, *, drop_stop_words: bool = True) -> tuple[str, ...]:
 def normalise(text: str) -> str:
     """The normalised phrase: tokens joined by single spaces."""
     return " ".join(tokens(text))
+
+
+def as_list(value: Any) -> list[str]:
+    """A data file's field that may be absent, one string or a list, as a list of strings."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]

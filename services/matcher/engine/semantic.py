@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from services.matcher.engine.normalise import stem, tokens
+from services.matcher.engine.normalise import as_list, stem, tokens
 
 __all__ = [
     "ARTEFACT_NAME",
@@ -83,14 +83,6 @@ def phrase_terms(words: Sequence[str]) -> list[str]:
 def _doc_terms(phrase: str) -> list[str]:
     stems = [stem(w) for w in tokens(phrase)]
     return stems + [f"{a}_{b}" for a, b in pairwise(stems)]
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
 
 
 def data_hash(*paths: Path) -> str:
@@ -160,14 +152,14 @@ def _documents(esco: Mapping[str, Any], uk: Mapping[str, Any]) -> list[tuple[Cou
     members: defaultdict[str, list[str]] = defaultdict(list)
     for sid in sorted(skills):
         skill = skills[sid]
-        labels = [str(skill.get("label", "")), *_as_list(skill.get("alt"))]
+        labels = [str(skill.get("label", "")), *as_list(skill.get("alt"))]
         labels_of[sid] = labels
         docs.append((Counter(t for p in labels for t in _doc_terms(p)), 1.0))
-        for parent in _as_list(skill.get("parents")):
+        for parent in as_list(skill.get("parents")):
             members[parent].append(str(skill.get("label", "")))
     for group in uk.get("skills", []):
-        phrases = [str(group.get("label", "")), *_as_list(group.get("aliases"))]
-        for eid in _as_list(group.get("esco")):
+        phrases = [str(group.get("label", "")), *as_list(group.get("aliases"))]
+        for eid in as_list(group.get("esco")):
             phrases += labels_of.get(eid, [])
         counts = Counter(t for p in phrases for t in _doc_terms(p))
         docs += [(counts, 1.0)] * _UK_REPEAT

@@ -1,0 +1,266 @@
+"""The ``Taxonomy`` index: phrase -> ids with a confidence, in the lookup order the
+``taxonomy`` module describes (exact, stems, typo correction, nearest UK phrase, meaning).
+
+Import it from ``taxonomy``, which loads the shipped data and caches the built index on disk
+under a hash that covers this file (``taxonomy._cache_path``): a change here rebuilds it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from services.matcher.engine._taxonomy_builder import (
+    _MIN_TYPO_LEN,
+    _TWO_EDITS_LEN,
+    _Builder,
+    _stem_key,
+    _typo_targets,
+)
+from services.matcher.engine.normalise import STOP_WORDS, finish, raw_words, singular, stem
+from services.matcher.engine.semantic import SEMANTIC_CONF, SemanticResolver, SemanticSpace
+
+__all__ = ["CONF_EXACT", "CONF_STEM", "CONF_TYPO", "Resolved", "Taxonomy"]
+
+# A correction is taken only when its word is this much more common than the next candidate
+# at the same distance (a nearer candidate always wins).
+_TYPO_DOMINANCE = 3.0
+# Confidence of each way a phrase can meet a taxonomy entry.
+CONF_EXACT = 1.0
+CONF_STEM = 0.97
+CONF_TYPO = 0.92
+# Nearest UK phrase by IDF-weighted word overlap: taken when at least this similar, and a
+# different skill group is at least _NEAREST_MARGIN behind.
+_NEAREST_MIN = 0.8
+_NEAREST_MARGIN = 0.15
+_NEAREST_CONF = 0.9
+_UNKNOWN_IDF = 2.0
+_MAX_CONTEXT_CANDIDATES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What the taxonomy knows of one phrase."""
+
+    ids: tuple[tuple[str, float], ...]  # sorted (id, confidence); always a txt: id of its own
+    stems: tuple[tuple[str, float], ...]  # sorted (stem, IDF weight) of its (corrected) words
+    text: str  # normalised, typos corrected
+
+    @property
+    def known(self) -> bool:
+        """Named by the taxonomy outright (exact, stems or a typo), not only by nearness."""
+        return any(conf >= CONF_TYPO and not tid.startswith("txt:") for tid, conf in self.ids)
+
+
+class Taxonomy:
+    """An immutable phrase -> ids index. Build with ``from_data``; share one per process."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, tuple[str, ...]] = {}
+        self._stemmed: dict[str, tuple[str, ...]] = {}
+        self._freq: dict[str, int] = {}
+        # typo targets: (first letter, length) -> surface forms; surface form -> what it reads
+        # as (a token, or an abbreviation's expansion); how common each of those is
+        self._by_length: dict[tuple[str, int], list[str]] = {}
+        self._surface: dict[str, str] = {}
+        self._target_freq: dict[str, int] = {}
+        self._idf: dict[str, float] = {}
+        self._default_idf = 1.0
+        self._uk_aliases: list[tuple[dict[str, float], float, str]] = []
+        self._uk_postings: dict[str, list[int]] = {}
+        self._uk_phrases: list[tuple[tuple[str, ...], str]] = []
+        self._space: Callable[[], SemanticSpace | None] | None = None
+        self._resolver: SemanticResolver | None = None
+        self.labels: dict[str, str] = {}
+
+    @classmethod
+    def from_data(cls, esco: Mapping[str, Any], uk: Mapping[str, Any], *,
+                  semantic: SemanticSpace | Callable[[], SemanticSpace | None] | None = None,
+                  ) -> Taxonomy:
+        """``semantic``: stem vectors (or a loader called on first need) for resolving phrases
+        by meaning; without it only the dictionary routes resolve."""
+        tax = cls()
+        if isinstance(semantic, SemanticSpace):
+            space = semantic
+            tax._space = lambda: space
+        else:
+            tax._space = semantic
+        built = _Builder()
+        built.add_uk(uk, tax.labels)
+        built.add_esco(esco, tax.labels)
+        tax._exact = {k: tuple(sorted(v)) for k, v in built.exact.items()}
+        tax._stemmed = {k: tuple(sorted(v)) for k, v in built.stemmed.items()}
+        tax._freq = dict(built.freq)
+        tax._surface, tax._target_freq = _typo_targets(built.freq)
+        by_length: defaultdict[tuple[str, int], list[str]] = defaultdict(list)
+        for form in sorted(tax._surface):
+            by_length[(form[0], len(form))].append(form)
+        tax._by_length = dict(by_length)
+        n = built.n_phrases
+        tax._idf = {w: math.log((n + 1) / (df + 1)) + 1.0 for w, df in built.df.items()}
+        # A word the taxonomy never saw is mostly a typo or a name: weigh it as a common word,
+        # or one slip would outweigh the words that say what the skill is.
+        tax._default_idf = _UNKNOWN_IDF
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        for words, gid in built.uk_phrases:
+            weights = tax._weights(words)
+            for s in weights:
+                postings[s].append(len(tax._uk_aliases))
+            tax._uk_aliases.append((weights, sum(weights.values()), gid))
+        tax._uk_postings = dict(postings)
+        tax._uk_phrases = built.uk_phrases
+        return tax
+
+    # ---- words ----------------------------------------------------------------------------
+
+    def idf(self, stem_: str) -> float:
+        return self._idf.get(stem_, self._default_idf)
+
+    def _weights(self, words: Iterable[str]) -> dict[str, float]:
+        return {s: self.idf(s) for s in sorted({stem(w) for w in words})}
+
+    def _known(self, word: str) -> bool:
+        """A word the vocabulary holds (as typed or made singular), a stop word, or not a
+        word at all: never corrected."""
+        if len(word) < _MIN_TYPO_LEN or not word.isalpha() or word in self._freq:
+            return True
+        one = singular(word)
+        return one in self._freq or word in STOP_WORDS or one in STOP_WORDS
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one long-lived instance per process; bounded.
+    def _candidates(self, word: str) -> tuple[tuple[str, int], ...]:
+        """The known words (tokens) nearest an unknown typed ``word``, within its edit limit,
+        most common first."""
+        if self._known(word):
+            return ()
+        limit = 2 if len(word) >= _TWO_EDITS_LEN else 1
+        nearest: dict[str, int] = {}
+        for n in range(len(word) - limit, len(word) + limit + 1):
+            # people rarely miss the first letter
+            choices = self._by_length.get((word[0], n))
+            if not choices:
+                continue
+            for hit, distance, _ in process.extract(word, choices, scorer=OSA.distance,
+                                                    score_cutoff=limit, limit=None):
+                target = self._surface[str(hit)]
+                nearest[target] = min(int(distance), nearest.get(target, limit))
+        if not nearest:
+            return ()
+        closest = min(nearest.values())
+        ranked = [(t, self._target_freq[t]) for t, d in nearest.items() if d == closest]
+        return tuple(sorted(ranked, key=lambda kv: (-kv[1], kv[0])))
+
+    def correct(self, word: str) -> str:
+        """``word``, or the known word it is a typo of (a token, or an abbreviation's
+        expansion: "adimn" -> "administration"), when clearly the one meant: the most common
+        candidate, by ``_TYPO_DOMINANCE`` over any other that would not read the same
+        (candidates sharing a stem, "operation"/"operating", are not rivals)."""
+        ranked = self._candidates(word)
+        if not ranked:
+            return word
+        best, count = ranked[0]
+        rivals = [n for t, n in ranked[1:] if stem(t) != stem(best)]
+        if rivals and count < _TYPO_DOMINANCE * rivals[0]:
+            return word  # two plausible words: do not guess
+        return best
+
+    def _in_context(self, raw: tuple[str, ...],
+                    ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """(ids, corrected words) of the one phrase a single-word correction makes known
+        ("tabe service": "table", not the commoner "take"), or None when none or several do."""
+        found: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for i, word in enumerate(raw):
+            for candidate, _ in self._candidates(word)[:_MAX_CONTEXT_CANDIDATES]:
+                fixed = finish((*raw[:i], *candidate.split(), *raw[i + 1:]))
+                ids = self._exact.get(" ".join(sorted(fixed))) or self._stemmed.get(
+                    _stem_key(fixed))
+                if ids:
+                    found.setdefault(ids, fixed)
+        return found.popitem() if len(found) == 1 else None
+
+    # ---- phrases --------------------------------------------------------------------------
+
+    def resolve(self, phrase: str) -> dict[str, float]:
+        """Ids a phrase names, with a confidence in 0..1 for each."""
+        return dict(self.lookup(phrase).ids)
+
+    def lookup(self, phrase: str) -> Resolved:
+        return self._lookup(raw_words(phrase))
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one long-lived instance per process; bounded.
+    def _lookup(self, raw: tuple[str, ...]) -> Resolved:
+        typed = finish(raw)
+        if not typed:
+            return Resolved((), (), "")
+        key = " ".join(sorted(typed))
+        found: dict[str, float] = {f"txt:{key}": 1.0}
+        fixed = tuple(part for w in raw for part in self.correct(w).split())
+        words = finish(fixed) if fixed != raw else typed
+        corrected = words != typed
+        ids = self._exact.get(" ".join(sorted(words)))
+        confidence = CONF_TYPO if corrected else CONF_EXACT
+        if ids is None:
+            ids = self._stemmed.get(_stem_key(words))
+            confidence = CONF_TYPO if corrected else CONF_STEM
+        if ids is None and corrected:  # an unknown word whose stem is known after all
+            ids, confidence = self._stemmed.get(_stem_key(typed)), CONF_STEM
+        if ids is None and len(typed) > 1:
+            in_context = self._in_context(fixed)
+            if in_context is not None:
+                (ids, words), confidence = in_context, CONF_TYPO
+        if ids is None:
+            ids, confidence = self._nearest(words)
+        if ids is None:
+            ids, confidence = self._by_meaning(words)
+        for tid in ids or ():
+            found[tid] = max(found.get(tid, 0.0), confidence)
+        weights = self._weights(words)
+        return Resolved(tuple(sorted(found.items())), tuple(weights.items()), " ".join(words))
+
+    def _nearest(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
+        """The UK group whose phrase is nearest by IDF-weighted Dice over stems, when it is
+        near enough and clearly nearer than any other group."""
+        weights = self._weights(words)
+        total = sum(weights.values())
+        best: dict[str, float] = {}
+        seen: set[int] = set()
+        for s in weights:
+            for i in self._uk_postings.get(s, ()):
+                if i in seen:
+                    continue
+                seen.add(i)
+                alias, alias_total, gid = self._uk_aliases[i]
+                common = sum(w for t, w in weights.items() if t in alias)
+                dice = 2 * common / (total + alias_total)
+                if dice > best.get(gid, 0.0):
+                    best[gid] = dice
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked or ranked[0][1] < _NEAREST_MIN:
+            return None, 0.0
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < _NEAREST_MARGIN:
+            return None, 0.0
+        return (ranked[0][0],), _NEAREST_CONF * ranked[0][1]
+
+    def semantic_resolver(self) -> SemanticResolver | None:
+        """The resolver by meaning (built on first need), or None without stem vectors."""
+        if self._resolver is None and self._space is not None:
+            space = self._space()
+            self._space = None  # load (or fail to load) once
+            if space is not None:
+                self._resolver = SemanticResolver(space, self._uk_phrases)
+        return self._resolver
+
+    def _by_meaning(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
+        resolver = self.semantic_resolver()
+        found = None if resolver is None else resolver.resolve(words)
+        return (None, 0.0) if found is None else ((found,), SEMANTIC_CONF)
+
+    def __len__(self) -> int:
+        return len(self._exact)
