@@ -19,77 +19,78 @@ def _p(seen: list[str], held_out: list[str]) -> Phrasings:
 CERTS: dict[str, Phrasings] = {
     "hgv_c2": _p(
         ["HGV Class 2", "Cat C licence", "HGV 2", "LGV Class 2", "Category C"],
-        ["class two lorry licence", "Class 2 LGV", "rigid HGV licence (cat C)"]),
+        ["Class 2 rigid wagon licence", "Category C (rigid) entitlement", "class 2 HGV driver"]),
     "hgv_c1": _p(
         ["HGV Class 1", "C+E", "Cat C+E", "HGV 1", "LGV Class 1", "Category CE"],
-        ["class one artic licence", "Class 1 LGV", "C+E artic entitlement"]),
+        ["class 1 HGV driver", "C+E licence holder", "CE entitlement (class 1)"]),
     "cat_b": _p(
         ["full UK driving licence", "Cat B licence", "full clean driving licence",
          "UK driving licence"],
-        ["full manual car licence", "car licence (full, UK)"]),
+        ["Category B car licence", "full UK licence (manual)"]),
     "driver_cpc": _p(
         ["Driver CPC", "DCPC", "CPC card", "driver qualification card", "DQC card"],
-        ["CPC driver qualification (35 hrs done)", "professional driver CPC (in date)"]),
+        ["Driver Certificate of Professional Competence", "valid DQC"]),
     "flt_counterbalance": _p(
         ["counterbalance forklift licence", "counterbalance FLT", "RTITB counterbalance",
          "forklift licence (counterbalance)"],
-        ["counterbalance truck ticket", "CB forklift certificate"]),
+        ["counterbalance forklift operator (B1)", "ITSSAR counterbalance"]),
     "flt_reach": _p(
         ["reach truck licence", "reach FLT", "RTITB reach truck", "reach truck",
          "reach truck ticket"],
-        ["high level reach forklift certificate", "reach truck operator card"]),
+        ["D1 reach", "reach fork lift truck certificate"]),
     "food_hygiene_l2": _p(
         ["food hygiene level 2", "level 2 food safety", "L2 food hygiene",
          "food safety and hygiene level 2"],
-        ["level two food handling certificate", "food hygiene certificate lvl 2"]),
+        ["Highfield level 2 food safety", "CIEH level 2 food hygiene"]),
     "food_hygiene_l3": _p(
         ["food hygiene level 3", "level 3 food safety", "L3 food hygiene",
          "supervising food safety level 3"],
-        ["food safety level three for supervisors", "food hygiene lvl 3"]),
+        ["Highfield level 3 supervising food safety", "CIEH Level 3 food safety"]),
     "sia_door_supervisor": _p(
         ["SIA door supervisor licence", "SIA DS licence", "SIA door supervisor",
          "door supervisor badge"],
-        ["SIA door sup badge", "licensed door supervisor (SIA)"]),
+        ["SIA front line door supervision", "door supervision SIA badge"]),
     "sia_cctv": _p(
         ["SIA CCTV licence", "SIA public space surveillance", "CCTV licence (SIA)",
          "SIA PSS CCTV"],
-        ["SIA CCTV operator badge", "public space surveillance SIA badge"]),
+        ["SIA PSS (CCTV) licence holder",
+         "SIA public space surveillance (CCTV) front line licence"]),
     "cscs_labourer": _p(
         ["CSCS green card", "CSCS labourer card", "CSCS card (green)", "green CSCS"],
-        ["green labourer's CSCS", "labourer CSCS (green)"]),
+        ["valid green CSCS labourer's card", "CSCS green card holder"]),
     "ipaf": _p(
         ["IPAF", "IPAF licence", "IPAF card", "IPAF PAL card"],
-        ["powered access IPAF ticket", "cherry picker licence (IPAF)"]),
+        ["IPAF 3a/3b", "MEWP licence (IPAF)"]),
     "pasma": _p(
         ["PASMA", "PASMA card", "PASMA towers"],
-        ["PASMA mobile tower ticket", "alloy tower PASMA certificate"]),
+        ["PASMA trained", "PASMA mobile access tower training"]),
     "dbs_enhanced": _p(
         ["enhanced DBS", "DBS enhanced check", "enhanced DBS certificate", "eDBS"],
-        ["enhanced disclosure and barring check", "DBS (enhanced level) cleared"]),
+        ["enhanced DBS on update service", "enhanced CRB/DBS"]),
     "dbs_basic": _p(
         ["basic DBS", "basic DBS check", "DBS basic disclosure"],
-        ["basic disclosure certificate (DBS)", "DBS - basic level"]),
+        ["clear basic DBS", "basic criminal record check (DBS)"]),
     "care_certificate": _p(
         ["Care Certificate", "care cert", "completed care certificate"],
-        ["care certificate (all 15 standards)", "care certificate induction done"]),
+        ["Care Certificate (Skills for Care)", "achieved the Care Certificate"]),
     "hsc_l2": _p(
         ["NVQ level 2 health and social care", "level 2 diploma in health and social care",
          "HSC level 2"],
-        ["health and social care diploma (level two)", "L2 diploma adult care"]),
+        ["NVQ2 in adult social care", "QCF level 2 in health & social care"]),
     "hsc_l3": _p(
         ["NVQ level 3 health and social care", "level 3 diploma in health and social care",
          "HSC level 3"],
-        ["health and social care diploma (level three)", "L3 diploma adult care"]),
+        ["QCF level 3 in health & social care", "NVQ3 in adult social care"]),
     "personal_licence": _p(
         ["personal licence", "personal licence holder", "APLH",
          "personal licence to sell alcohol"],
-        ["licensed to sell alcohol (personal licence)", "personal licence (alcohol retail)"]),
+        ["council-issued personal licence", "personal licence (Licensing Act 2003)"]),
     "first_aid_at_work": _p(
         ["first aid at work", "FAW", "3 day first aid at work", "FAW certificate"],
-        ["three day first aid at work", "first aider (FAW, 3 days)"]),
+        ["Red Cross first aid at work certificate", "3-day first aider"]),
     "emergency_first_aid": _p(
         ["emergency first aid at work", "EFAW", "1 day emergency first aid"],
-        ["one-day emergency first aider", "emergency first aid at work (one day)"]),
+        ["St John Ambulance emergency first aid at work", "EFAW qualified"]),
 }
 
 # Different category, level or class: holding one never satisfies a requirement for the other.

@@ -12,10 +12,26 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from schemas import ClientProfile, Referral, Vacancy
+from services.evaluation.held_out import normalise
 
 __all__ = ["diagnose_misses"]
 
 _EXAMPLES = 4
+_WITHHELD_RULE = "engine hard rule (its wording quotes a held-out record: not shown)"
+
+
+def _items(record: ClientProfile | Vacancy) -> list[str]:
+    if isinstance(record, ClientProfile):
+        return [*record.skills, *record.certifications]
+    return [*record.required_skills, *record.desired_skills, *record.required_certifications]
+
+
+def _quotes(cause: str, records: list[ClientProfile | Vacancy]) -> bool:
+    """Does ``cause`` quote any item of ``records``? Engine reasons interpolate record text
+    ("missing required certification: <text>"); only the part before ':' becomes the cause,
+    but a reworded reason without ':' would carry a held-out record's text into the counts."""
+    said = normalise(cause)
+    return any(normalise(item) in said for r in records for item in _items(r) if item.strip())
 
 
 def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str, Vacancy],
@@ -54,8 +70,11 @@ def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str
                 cf_cache[cid] = ClientFeatures.from_profile(clients[cid], tax, certs)
             cf = cf_cache[cid]
             reason = pair_reason(cf, vf)
+            hidden_pair = vid in hidden or cid in hidden
             if reason is not None:
                 cause = f"engine hard rule: {reason.split(':')[0]}"
+                if hidden_pair and _quotes(cause, [clients[cid], vacancies[vid]]):
+                    cause = _WITHHELD_RULE
                 detail = f"{reason}; client certs {list(clients[cid].certifications)}"
             elif per_client[cid] >= client_cap:
                 cause, detail = "client at per-client referral limit", ""
@@ -71,7 +90,7 @@ def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str
                 detail = (f"score {scored.score:.2f} {dict(scored.components)}; vacancy skills "
                           f"unmatched {unmatched}; client skills {list(clients[cid].skills)}")
             causes[cause] += 1
-            if vid in hidden or cid in hidden:
+            if hidden_pair:
                 withheld[cause] += 1
             else:
                 examples[cause].append(f"{vid}/{cid}: {detail}")

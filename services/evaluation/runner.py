@@ -14,6 +14,7 @@ from services.evaluation.dataset import Dataset
 from services.evaluation.diagnose import diagnose_misses
 from services.evaluation.metrics import VacancyLabels, pool_recall, score
 from services.evaluation.oracle import judge
+from services.evaluation.provenance import Provenance
 from services.evaluation.render import HELD_OUT, SEEN
 
 __all__ = ["evaluate", "run_engine", "violation_checker"]
@@ -75,8 +76,7 @@ def evaluate(data: Dataset, referrals: list[Referral], client_cap: int) -> dict[
                     "now": data.labels["now"]},
     }
     report["failures"] = analyse(referrals, truth, raw, violation_of, client_cap)
-    c_hidden = {cid for cid, pool in c_pool.items() if pool == HELD_OUT}
     report["failures"]["engine_diagnosis"] = diagnose_misses(
         data.current_clients(), data.current_vacancies(), raw, referrals, client_cap,
-        hidden={v for v, p in v_pool.items() if p == HELD_OUT} | c_hidden)
+        hidden=Provenance(truth).held_out_ids)
     return report

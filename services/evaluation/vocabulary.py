@@ -27,164 +27,168 @@ SKILLS: dict[str, Phrasings] = {
     # Retail and shared customer-facing skills.
     "cash_handling": _p(
         ["cash handling", "till operation", "handling cash", "tills", "cashier duties"],
-        ["operating the checkout", "balancing the till", "taking card and cash payments"]),
+        ["cashing up and counting floats", "EPOS tills", "processing payments at the counter"]),
     "customer_service": _p(
         ["customer service", "cust service", "customer care", "dealing with customers"],
-        ["helping shoppers", "serving the public", "looking after customers"]),
+        ["customer-facing experience", "providing a friendly service to customers",
+         "dealing with members of the public"]),
     "stock_replenishment": _p(
         ["shelf stacking", "stock replenishment", "replenishing stock", "merchandising",
          "filling shelves"],
-        ["restocking the shop floor", "facing up shelves"]),
+        ["rotating stock and keeping shelves full", "doing the replen on nights"]),
     "stock_control": _p(
         ["stock control", "stock taking", "stocktake", "inventory control"],
-        ["counting stock", "keeping track of stock levels", "doing stock counts"]),
+        ["weekly stock checks", "managing stock levels and reordering",
+         "carrying out stock audits"]),
     # Warehouse.
     "picking_packing": _p(
         ["picking and packing", "pick and pack", "order picking", "picking & packing"],
-        ["picking customer orders", "packing parcels", "pulling orders for dispatch"]),
+        ["order fulfilment", "picking from pick lists", "boxing up online orders"]),
     "rf_scanning": _p(
         ["RF scanner", "handheld scanner", "RF gun", "barcode scanning"],
-        ["using a scan gun", "scanning goods with a handheld", "PDA scanning"]),
+        ["radio frequency handheld terminals", "Zebra scanner",
+         "scanning stock with a hand terminal"]),
     "goods_in": _p(
         ["goods in", "goods inward", "receiving deliveries", "goods receiving",
          "booking in deliveries"],
-        ["checking deliveries against paperwork", "signing for incoming stock"]),
+        ["checking in supplier deliveries", "inbound receipting"]),
     "loading_unloading": _p(
         ["loading and unloading", "loading/unloading", "loading vans", "tipping trailers"],
-        ["loading lorries by hand", "emptying containers"]),
+        ["handballing loads off trailers", "devanning shipping containers"]),
     "manual_handling": _p(
         ["manual handling", "heavy lifting", "lifting and carrying", "carrying heavy loads"],
-        ["physically demanding lifting work", "moving heavy boxes all day"]),
+        ["lifting up to 25kg regularly", "safe lifting techniques"]),
     # Care.
     "personal_care": _p(
         ["personal care", "washing and dressing", "assisting with personal care"],
-        ["helping people wash and dress", "supporting with bathing and toileting"]),
+        ["personal hygiene support", "help with showering, continence and getting dressed"]),
     "medication": _p(
         ["medication administration", "administering medication", "meds administration",
          "MAR charts"],
-        ["giving out medicines", "dispensing tablets to residents", "medicine rounds"]),
+        ["prompting and administering meds", "signing MAR sheets",
+         "supporting service users with their medication"]),
     "dementia_care": _p(
         ["dementia care", "dementia awareness", "supporting people with dementia",
          "alzheimer's care"],
-        ["caring for people with memory loss", "supporting residents living with alzheimer's"]),
+        ["EMI unit experience", "working with clients with cognitive impairment"]),
     "moving_handling": _p(
         ["moving and handling", "patient handling", "hoist operation", "moving & handling"],
-        ["using hoists and slide sheets", "helping residents transfer safely"]),
+        ["safer people handling", "hoisting and repositioning service users"]),
     "care_records": _p(
         ["care planning", "care notes", "writing care plans", "care record keeping"],
-        ["updating daily care logs", "documenting care given"]),
+        ["writing up daily notes", "electronic care recording"]),
     # Hospitality.
     "food_preparation": _p(
         ["food preparation", "food prep", "prepping food", "commis chef skills"],
-        ["chopping and preparing ingredients", "making up dishes for service",
-         "mise en place"]),
+        ["veg prep", "preparing meals in a commercial kitchen", "sandwich and salad making"]),
     "barista": _p(
         ["barista", "coffee making", "barista skills", "espresso machine"],
-        ["making lattes and cappuccinos", "pulling espresso shots"]),
+        ["coffee shop experience", "speciality coffee preparation"]),
     "table_service": _p(
         ["table service", "waiting tables", "waitressing", "front of house service"],
-        ["serving diners", "taking food orders at tables"]),
+        ["restaurant floor service", "running food and clearing tables"]),
     "bar_work": _p(
         ["bar work", "bartending", "pulling pints", "bar staff"],
-        ["serving drinks behind the bar", "mixing cocktails"]),
+        ["mixology", "pub and club bar experience"]),
     "kitchen_porter": _p(
         ["kitchen porter", "pot washing", "dishwashing", "KP duties"],
-        ["washing up in a busy kitchen", "cleaning pots and pans", "running the dish machine"]),
+        ["kitchen portering", "plate wash and pot wash", "washing dishes and utensils"]),
     # Security.
     "patrolling": _p(
         ["patrolling", "mobile patrols", "site patrols", "foot patrols"],
-        ["walking the perimeter", "doing rounds of the building"]),
+        ["carrying out security patrols", "locking up and checking the premises"]),
     "access_control": _p(
         ["access control", "door supervision", "checking ID", "gatehouse duties"],
-        ["controlling entry to the site", "searching bags at entry"]),
+        ["signing visitors in and out", "checking passes at the gate"]),
     "cctv_monitoring": _p(
         ["CCTV monitoring", "CCTV operation", "monitoring cameras", "control room"],
-        ["watching security camera feeds", "operating surveillance screens"]),
+        ["video surveillance", "monitoring live camera footage"]),
     "incident_reporting": _p(
         ["incident reporting", "report writing", "incident reports", "writing incident logs"],
-        ["logging occurrences", "completing occurrence books"]),
+        ["writing witness statements", "recording incidents on the daily log"]),
     "conflict_management": _p(
         ["conflict management", "conflict resolution", "de-escalation"],
-        ["calming down angry people", "defusing confrontations"]),
+        ["staying calm with aggressive customers", "handling difficult situations"]),
     # Construction.
     "labouring": _p(
         ["labouring", "general labouring", "site labourer", "groundworks labouring"],
-        ["carrying materials on site", "helping tradesmen on building sites"]),
+        ["general site duties", "labourer on new-build sites"]),
     "power_tools": _p(
         ["power tools", "hand and power tools", "use of power tools"],
-        ["using drills, grinders and saws", "operating a disc cutter"]),
+        ["cordless and 110v tools", "Kango hammer and breaker"]),
     "site_clearance": _p(
         ["site clearance", "site clean up", "clearing sites", "waste removal on site"],
-        ["keeping the site tidy", "clearing rubble and waste"]),
+        ["site housekeeping", "loading skips and clearing debris"]),
     "bricklaying_assist": _p(
         ["hod carrying", "bricklayer's labourer", "brickwork support"],
-        ["carrying bricks up scaffolding", "assisting bricklayers"]),
+        ["mixing muck for the brickies", "keeping bricklayers supplied"]),
     # Driving.
     "multi_drop": _p(
         ["multi-drop delivery", "multi drop", "parcel delivery", "delivery driving"],
-        ["delivering parcels to homes", "courier work"]),
+        ["last-mile delivery", "100+ drops a day"]),
     "route_planning": _p(
         ["route planning", "sat nav use", "navigation"],
-        ["planning the day's drops", "working out the quickest routes"]),
+        ["map reading and local knowledge", "sequencing deliveries"]),
     "vehicle_checks": _p(
         ["vehicle checks", "walkaround checks", "daily vehicle checks", "defect reporting"],
-        ["checking tyres, lights and oil before a shift", "first-use checks on the lorry"]),
+        ["pre-use vehicle inspections", "pre-trip inspections"]),
     "tachograph": _p(
         ["tachograph", "tacho", "digital tachograph", "drivers hours rules"],
-        ["keeping within driving hours", "using a driver card"]),
+        ["knowledge of EU drivers' hours", "tacho charts"]),
     "load_securing": _p(
         ["load securing", "securing loads", "ratchet straps", "load restraint"],
-        ["strapping down pallets on the wagon", "making loads safe for transit"]),
+        ["curtain-side load security", "using straps, bars and nets to secure freight"]),
     # Admin and contact centres.
     "data_entry": _p(
         ["data entry", "data input", "inputting data", "typing"],
-        ["keying in records", "entering details onto the computer system"]),
+        ["40 wpm typing", "inputting information onto spreadsheets"]),
     "ms_office": _p(
         ["Microsoft Office", "MS Office", "O365 admin", "Office 365", "Word and Excel"],
-        ["Microsoft Word, Outlook and Excel", "using office software", "M365 apps"]),
+        ["Microsoft packages", "proficient in Excel and PowerPoint",
+         "good working knowledge of Excel"]),
     "filing": _p(
         ["filing", "record management", "paper filing", "archiving"],
-        ["keeping records in order", "organising paperwork"]),
+        ["organising and retrieving documents", "maintaining paper and electronic files"]),
     "reception": _p(
         ["reception", "front desk", "receptionist duties", "meeting and greeting",
          "welcoming visitors"],
-        ["first point of contact for visitors", "greeting people arriving at the office"]),
+        ["receptionist experience", "welcoming clients and booking appointments"]),
     "telephone": _p(
         ["answering phones", "telephone skills", "call handling", "inbound calls"],
-        ["handling phone enquiries", "fielding calls"]),
+        ["switchboard operation", "taking calls and messages"]),
     "crm": _p(
         ["CRM systems", "using CRM", "Salesforce", "customer database"],
-        ["logging calls on the customer system", "updating customer accounts on screen"]),
+        ["Dynamics 365", "keeping customer records up to date on the system"]),
     "outbound_sales": _p(
         ["outbound calls", "telesales", "outbound sales", "cold calling"],
-        ["selling over the phone", "making sales calls"]),
+        ["converting leads over the phone", "calling leads to close sales"]),
     "complaint_handling": _p(
         ["complaint handling", "handling complaints", "complaints resolution",
          "resolving customer issues"],
-        ["dealing with unhappy callers", "sorting out customer problems"]),
+        ["dealing with escalated complaints", "putting things right for dissatisfied customers"]),
     # Cleaning.
     "commercial_cleaning": _p(
         ["commercial cleaning", "office cleaning", "contract cleaning", "general cleaning"],
-        ["cleaning offices after hours", "mopping and vacuuming"]),
+        ["cleaning of communal areas and toilets", "janitorial duties"]),
     "floor_machines": _p(
         ["floor scrubber", "buffing machine", "floor polishing", "rotary floor machine"],
-        ["using a scrubber dryer", "running floor buffers"]),
+        ["operating ride-on scrubbers", "Taski machines"]),
     "coshh": _p(
         ["COSHH", "COSHH awareness", "chemical safety", "safe use of chemicals"],
-        ["handling cleaning chemicals safely", "knowing hazardous substance rules"]),
+        ["safe storage and use of cleaning products", "diluting chemicals correctly"]),
     "deep_cleaning": _p(
         ["deep cleaning", "deep cleans", "periodic cleaning"],
-        ["top-to-bottom cleans", "end of tenancy cleaning"]),
+        ["after-builders cleans", "intensive cleans of kitchens and washrooms"]),
     # Manufacturing.
     "production_line": _p(
         ["production line", "production operative", "assembly line", "line work"],
-        ["working on a conveyor line", "assembling products on a line"]),
+        ["food factory experience", "working on the line in a factory"]),
     "quality_checks": _p(
         ["quality checks", "quality control", "QC", "product inspection"],
-        ["spotting faulty items", "inspecting goods for defects"]),
+        ["QA checks", "checking weights and labels"]),
     "machine_operation": _p(
         ["machine operation", "machine operator", "operating machinery"],
-        ["running packing machines", "setting up and minding machines"]),
+        ["operating flow wrappers and sealers", "press operator experience"]),
 }
 
 # Noise every CV carries; never a vacancy requirement, so it must not make anyone fit.
