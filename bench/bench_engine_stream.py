@@ -1,12 +1,14 @@
 """The matching engine alone on the streaming worker's mixed stream: no Kafka, no Faust.
 
     .venv/bin/python bench/bench_engine_stream.py [--clients 20000] [--vacancies 100]
-        [--events 5000] [--seed 31] [--profile out.prof]
+        [--events 5000] [--mix moves|updates] [--seed 31] [--heap-every S]
+        [--profile out.prof]
 
 Builds what one worker holds in bench/bench_matcher.py (N clients routed to their regions, a
-few vacancies), then times the mixed phase the same way: 80% client updates (each moves the
-client to a random city, so it leaves regions, withdrawing and refilling, and joins others)
-and 20% new vacancies, one vacancy after every fourth update. Every record goes through the
+few vacancies), then times the mixed phase the same way (``--mix``, bench/mixed_streams.py;
+by default ``moves``: 80% client updates that move the client to a random city, so it leaves
+regions, withdrawing and refilling, and joins others, and 20% new vacancies). Every record
+goes through the
 worker's own ``Router`` and ``RegionalMatcher`` (records parsed ahead, as the worker's router
 hands its parsed record over). Prints the command, the events/s and regional ops/s of the
 mixed phase (wall and process CPU time: on a shared machine compare CPU, runs interleaved),
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import hashlib
 import json
 import resource
@@ -33,7 +36,10 @@ from typing import Any
 if not any(Path(p or ".").resolve().joinpath("services/matcher").is_dir() for p in sys.path):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mixed_streams import MIXES, mixed_stream
+
 from schemas import ClientProfile, Vacancy
+from services.heap import LongLivedHeap
 from services.matcher.engine.config import MatchConfig
 from services.matcher.engine.features import FeaturesCache
 from services.matcher.regional import (
@@ -50,8 +56,33 @@ from tests.integration.matcher.data import BASE, clients, vacancies
 NOW = BASE + timedelta(days=1)
 
 
-class Run:
+class GcTimer:
+    """Time the cyclic garbage collector's passes, by generation (gc.callbacks)."""
+
     def __init__(self) -> None:
+        self.passes = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self._began = 0.0
+        gc.callbacks.append(self._on)
+
+    def _on(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.passes[info["generation"]] += 1
+            self.seconds[info["generation"]] += time.perf_counter() - self._began
+
+    def since(self, before: tuple[list[int], list[float]]) -> str:
+        return ", ".join(f"gen{g} {self.passes[g] - before[0][g]} passes "
+                         f"{self.seconds[g] - before[1][g]:.2f} s" for g in range(3))
+
+    def mark(self) -> tuple[list[int], list[float]]:
+        return list(self.passes), list(self.seconds)
+
+
+class Run:
+    def __init__(self, heap: LongLivedHeap | None) -> None:
+        self.heap = heap
         config = MatchConfig()
         features = FeaturesCache()
         self.records = RecordCache(max_entries=1_000_000)
@@ -73,6 +104,8 @@ class Run:
         return self.router.route_vacancy(vacancy, raw)
 
     def apply(self, ops: list[RegionOp]) -> None:
+        if self.heap is not None:  # as the worker does after each batch
+            self.heap.after_batch()
         for op in ops:
             step = self.matcher.apply(op, NOW)
             self.ops += 1
@@ -88,30 +121,34 @@ def main() -> None:
     ap.add_argument("--vacancies", type=int, default=100, help="held before the mixed phase")
     ap.add_argument("--events", type=int, default=5_000, help="mixed-phase events")
     ap.add_argument("--seed", type=int, default=31)
+    ap.add_argument("--mix", choices=MIXES, default="moves",
+                    help="shape of the mixed stream (bench/mixed_streams.py)")
+    ap.add_argument("--heap-every", type=float, default=None, metavar="S",
+                    help="settle the heap every S seconds, as the worker does "
+                         "(services/heap.py); default: Python's own GC policy")
     ap.add_argument("--profile", help="write a cProfile of the mixed phase here")
     args = ap.parse_args()
     print("$ " + " ".join([Path(sys.executable).name, *sys.argv]), flush=True)
 
-    run = Run()
+    gc_timer = GcTimer()
+    run = Run(None if args.heap_every is None else LongLivedHeap(args.heap_every))
     prefix = "b-"
     t0 = time.perf_counter()
-    for c in clients(prefix, args.clients, seed=args.seed):
+    loaded = clients(prefix, args.clients, seed=args.seed)
+    held = vacancies(prefix + "lat", args.vacancies, seed=args.seed + 1)
+    for c in loaded:
         run.apply(run.ops_for("client", c))
-    for v in vacancies(prefix + "lat", args.vacancies, seed=args.seed + 1):
+    for v in held:
         run.apply(run.ops_for("vacancy", v))
     load_s = time.perf_counter() - t0
 
-    # The mixed phase, as bench_matcher.py sends it (seeds 33 and 34 there).
-    n_v = args.events // 5
-    updates = clients(prefix, args.events - n_v, seed=args.seed + 2, minutes=60)
-    mixed_v = vacancies(prefix + "mix", n_v, seed=args.seed + 3)
-    stream: list[tuple[str, dict[str, Any]]] = []
-    for i, c in enumerate(updates):
-        stream.append(("client", c))
-        if i % 4 == 0 and i // 4 < n_v:
-            stream.append(("vacancy", mixed_v[i // 4]))
+    # The mixed phase, as bench_matcher.py sends it.
+    stream = [(kind, record) for kind, _key, record in mixed_stream(
+        args.mix, prefix, args.events, loaded=loaded, open_vacancies=held,
+        base=BASE + timedelta(seconds=args.clients, hours=1), seed=args.seed + 2)]
     routed = [run.ops_for(kind, record) for kind, record in stream]  # parsing is not timed
     ops_before, outputs_before = run.ops, run.outputs
+    gc_before = gc_timer.mark()
     profiler = cProfile.Profile() if args.profile else None
     t0, cpu0 = time.perf_counter(), time.process_time()
     if profiler is not None:
@@ -130,6 +167,9 @@ def main() -> None:
           f"{mix_s:.2f} s = {len(stream) / mix_s:,.0f} events/s, {n_ops / mix_s:,.0f} ops/s, "
           f"{mix_s / len(stream) * 1000:.3f} ms/event; CPU {cpu_s:.2f} s = "
           f"{cpu_s / len(stream) * 1000:.3f} ms/event")
+    print(f"cyclic GC in the mixed phase: {gc_timer.since(gc_before)}"
+          + ("" if run.heap is None else
+             f"; heap settled {run.heap.settles}, frozen {run.heap.freezes} times"))
     import services.matcher.engine.matcher as engine_module
     print(f"engine: {Path(engine_module.__file__ or '').parent}")
     memos = [getattr(e, "_memo", None) for e in run.matcher.regions.values()]

@@ -1,12 +1,14 @@
 """Benchmark one streaming matcher worker against the real local broker.
 
     .venv/bin/python bench/bench_matcher.py [--clients 100000] [--latency-vacancies 200]
-        [--mixed-events 20000] [--worker-args "--batch-within 0.01"] [--shared-topics]
+        [--mixed-events 20000] [--mix moves|updates] [--worker-args "--batch-within 0.01"]
+        [--shared-topics]
 
 Measures, with N active clients loaded: the load rate; latency from a vacancy produced to its
 referral events consumed (p50/p99); sustained events/s on a mixed stream of client and vacancy
-updates; the worker's RSS; recovery time after a restart (SIGTERM, start, state rebuilt, first
-referral out). Prints a markdown table. Needs `jobmatch kafka start` first.
+updates (``--mix``: see bench/mixed_streams.py); the worker's RSS; recovery time after a
+restart (SIGTERM, start, state rebuilt, first referral out). Prints a markdown table. Needs
+`jobmatch kafka start` first.
 
 By default the run publishes to input topics of its own (``bench-<time>-clients`` and
 ``-vacancies``, passed to the worker with ``--clients-topic``/``--vacancies-topic``), so that
@@ -23,9 +25,12 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mixed_streams import MIXES, mixed_stream
 
 from tests.integration.matcher.conftest import (
     OutputReader,
@@ -33,16 +38,18 @@ from tests.integration.matcher.conftest import (
     new_worker,
     private_topics,
 )
-from tests.integration.matcher.data import clients, vacancies
+from tests.integration.matcher.data import BASE, clients, vacancies
 
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
 
 
-def main() -> None:  # noqa: PLR0912, PLR0915  (one linear scenario reads best as one function)
+def main() -> None:  # noqa: PLR0915  (one linear scenario reads best as one function)
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=100_000)
     ap.add_argument("--latency-vacancies", type=int, default=200)
     ap.add_argument("--mixed-events", type=int, default=20_000)
+    ap.add_argument("--mix", choices=MIXES, default="moves",
+                    help="shape of the mixed stream (bench/mixed_streams.py)")
     ap.add_argument("--worker-args", default="", help="extra `jobmatch matcher` options")
     ap.add_argument("--shared-topics", action="store_true",
                     help="publish to the canonical input topics (shared with other tests)")
@@ -80,7 +87,8 @@ def main() -> None:  # noqa: PLR0912, PLR0915  (one linear scenario reads best a
 
         # Latency: one vacancy at a time, produced -> its referral events consumed.
         lat: list[float] = []
-        for v in vacancies(prefix + "lat", args.latency_vacancies, seed=32):
+        lat_vacancies = vacancies(prefix + "lat", args.latency_vacancies, seed=32)
+        for v in lat_vacancies:
             before = len(reader.records)
             sent = time.monotonic()
             producer.send(v_topic, v["vacancy_id"], v)
@@ -100,22 +108,20 @@ def main() -> None:  # noqa: PLR0912, PLR0915  (one linear scenario reads best a
         rows.append(("vacancy -> referral latency", f"p50 {p50:.0f} ms, p99 {p99:.0f} ms "
                      f"({len(lat)} vacancies with referrals)"))
 
-        # Throughput: a mixed stream (80% client updates, 20% new vacancies), all at once.
-        n_v = args.mixed_events // 5
-        updates = clients(prefix, args.mixed_events - n_v, seed=33, minutes=60)
-        mixed_v = vacancies(prefix + "mix", n_v, seed=34)
+        # Throughput: a mixed stream of client and vacancy updates, all at once.
+        stream = mixed_stream(args.mix, prefix, args.mixed_events, loaded=cs,
+                              open_vacancies=lat_vacancies,
+                              base=BASE + timedelta(seconds=args.clients, hours=1))
         before_mix = w.status().get("timings_s", {})
         before_counts = w.status().get("counters", {})
         t0 = time.monotonic()
-        for i, c in enumerate(updates):
-            producer.send(c_topic, c["client_id"], c)
-            if i % 4 == 0 and i // 4 < n_v:
-                v = mixed_v[i // 4]
-                producer.send(v_topic, v["vacancy_id"], v)
+        for kind, key, record in stream:
+            producer.send(c_topic if kind == "client" else v_topic, key, record)
         producer.flush()
         w.wait_consumed(timeout=3600)
         mix_s = time.monotonic() - t0
-        rows.append(("mixed stream, one worker", f"{args.mixed_events:,} events in {mix_s:.1f} s "
+        rows.append((f"mixed stream ({args.mix}), one worker",
+                     f"{args.mixed_events:,} events in {mix_s:.1f} s "
                      f"= {args.mixed_events / mix_s:,.0f} events/s"))
         # Where the worker's time went in that phase (agents' own timers, seconds; the
         # agents overlap, so the stages need not add up to the wall time).

@@ -20,7 +20,7 @@ ops whose changes reached the changelog produce nothing, the others send their o
 (duplicates with the same referral_id), but an output is never lost.
 
 Tables write to the changelog partition of Faust's *current event*; in a batch that is no
-longer the event being handled, so each table access runs under ``_handling(event)``, which
+longer the event being handled, so each table access runs under ``handling(event)``, which
 makes the event it belongs to current (the routes of a record: its input event; the state of a
 region: an event of its regional partition).
 
@@ -33,15 +33,19 @@ import asyncio
 import logging
 import os
 import time
-import weakref
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
-
-from faust.streams import _current_event
 
 from schemas import ClientProfile, DeadLetter, Referral, validate
 from schemas.validation import RecordKind
+from services.heap import LongLivedHeap
+from services.matcher.agent_support import (
+    ATTEMPTS,
+    acknowledged,
+    handling,
+    in_partition,
+    position_of,
+)
 from services.matcher.diagnostics import TRACE, offsets, write_status
 from services.matcher.faust_guards import AckGuard, keep_queues_on_resume
 from services.matcher.regional import RegionOp, Router, Step, pack_ops, unpack_ops
@@ -54,27 +58,6 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 log = logging.getLogger(__name__)
-
-
-def _position(event: Any) -> str:
-    msg = event.message
-    return f"{msg.topic}/{msg.partition}/{msg.offset}"
-
-
-@contextmanager
-def _handling(event: Any) -> Iterator[None]:
-    """Make ``event`` Faust's current event: table reads and writes go to its partition."""
-    token = _current_event.set(weakref.ref(event))
-    try:
-        yield
-    finally:
-        _current_event.reset(token)
-
-
-async def _acknowledged(futures: list[Any]) -> None:
-    """Wait until the broker acknowledged every send (raises if one failed)."""
-    if futures:
-        await asyncio.gather(*futures)
 
 
 def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, kept together)
@@ -90,6 +73,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
     guard = m.acks = AckGuard([worker.clients_topic, worker.vacancies_topic,
                                worker.regional_topic])
     keep_queues_on_resume(app.flow_control)  # services/matcher/faust_guards.py
+    heap = None if worker.heap_settle_s is None else LongLivedHeap(worker.heap_settle_s)
 
     async def dead_letter(position: str, record_type: str, reason: str, raw: bytes) -> None:
         letter = DeadLetter.build(source="matcher", position=position,
@@ -118,10 +102,10 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         ops_out: list[RegionOp] = []
         for event in events:
             counters["input_events"] += 1
-            position = _position(event)
+            position = position_of(event)
             key = event.key.decode("utf-8", "replace") if event.key else ""
             if event.value is None:  # a tombstone: an erasure (clients) or a deletion
-                with _handling(event):
+                with handling(event):
                     ops = (router.route_erasure(key, position) if is_client
                            else router.route_vacancy_deletion(key, position))
                 # Forget the route only once the erase ops (and everything routed before them)
@@ -129,9 +113,9 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                 # still find the regions.
                 await forward([*ops_out, *ops], pending)
                 ops_out.clear()
-                await _acknowledged(pending)
+                await acknowledged(pending)
                 pending.clear()
-                with _handling(event):
+                with handling(event):
                     router.forget(("c|" if is_client else "v|") + key)
                 counters["routed"] += 1
                 continue
@@ -143,7 +127,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                 continue
             # The canonical JSON travels on: the matching side parses it once per process.
             canonical = record.model_dump_json()
-            with _handling(event):
+            with handling(event):
                 ops = (router.route_client(record, canonical, position)
                        if isinstance(record, ClientProfile)
                        else router.route_vacancy(record, canonical, position))
@@ -155,7 +139,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         if TRACE:
             log.info("TRACE route batch %s ops=%d", offsets(events), len(ops_out))
         with timed("route_wait_acks"):
-            await _acknowledged(pending)
+            await acknowledged(pending)
         with timed("route_wait_changelog"):
             await changelog_handed_over()  # the batch's route writes
         counters["batches"] += 1
@@ -169,12 +153,12 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         stops the worker without a commit, like a crash: its events are replayed after the
         restart (or by the partition's next owner). Cancellation (shutdown) is not retried:
         the events stay unacked for whoever reads the partition next."""
-        for attempt in range(1, _ATTEMPTS + 1):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 with timed(stage):
                     await handler(events)
             except Exception:
-                if attempt == _ATTEMPTS:
+                if attempt == ATTEMPTS:
                     log.critical("%s: batch %s failed %d times; stopping the worker "
                                  "without committing it", stage, offsets(events), attempt,
                                  exc_info=True)
@@ -186,6 +170,8 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                 await asyncio.sleep(0.2 * attempt)
             else:
                 guard.done(events)
+                if heap is not None:
+                    heap.after_batch()
                 return
 
     # Two thin agents share one routes table: the input topics have the same partition count
@@ -217,7 +203,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
     def write_state(changes: dict[str, tuple[Any, bytes | None]]) -> None:
         table = m.state.table
         for key, (event, value) in changes.items():
-            with _handling(event):
+            with handling(event):
                 if value is None:
                     if key in table:
                         del table[key]
@@ -242,21 +228,21 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                 try:
                     ops = unpack_ops(event.value)
                 except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    await dead_letter(_position(event), "unknown",
+                    await dead_letter(position_of(event), "unknown",
                                       f"bad regional message: {exc}", event.value or b"")
                     continue
                 for op in ops:
                     step: Step
                     if op.op == "tick":
                         counters["ticks"] += 1
-                        step = state.matcher.expire(now, _in_partition(
+                        step = state.matcher.expire(now, in_partition(
                             event.message.partition, worker.regional_partitions))
                     else:
                         began = time.perf_counter()
                         step = state.matcher.apply(op, now)
                         timed.add("engine", time.perf_counter() - began)
                     if step.rejected is not None:
-                        await dead_letter(op.position or _position(event), op.op,
+                        await dead_letter(op.position or position_of(event), op.op,
                                           step.rejected, op.raw.encode())
                         continue
                     await send_outputs(step.outputs, pending)
@@ -268,7 +254,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                         await settle(pending, changes)
             # Every output of the batch is acknowledged before the state recording it.
             with timed("match_wait_acks"):
-                await _acknowledged(pending)
+                await acknowledged(pending)
         except BaseException:
             state.invalidate()  # the engines may be ahead of the table now
             raise
@@ -280,7 +266,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
     async def settle(pending: list[Any], changes: dict[str, tuple[Any, bytes | None]]) -> None:
         """Outputs acknowledged, then the state recording them written and handed over."""
         with timed("match_wait_acks"):
-            await _acknowledged(pending)
+            await acknowledged(pending)
         with timed("state_write"):
             write_state(changes)
         pending.clear()
@@ -325,6 +311,9 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                 "acks_refused": guard.refused, "state": m.state.matcher.stats(),
                 "restored_items": m.state.restored_items,
                 "last_restore_s": m.state.last_restore_s,
+                "heap": None if heap is None else {
+                    "settles": heap.settles, "freezes": heap.freezes,
+                    "last_settle_s": round(heap.last_settle_s, 3)},
             })
 
     if worker.web_port is not None:
@@ -332,11 +321,3 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         register_pages(app, counters, lambda: m.state.matcher.stats(),  # noqa: PLW0108
                        lambda: frozenset(m.state.assigned))
     m.agents.update(route_clients=route_clients, route_vacancies=route_vacancies, match=match)
-
-
-_ATTEMPTS = 3  # tries of one batch before the worker stops
-
-
-def _in_partition(partition: int, partitions: int) -> Callable[[str], bool]:
-    return lambda region: partition_for_region(region, partitions) == partition
-

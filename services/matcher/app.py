@@ -61,6 +61,9 @@ class WorkerSettings:
     take_max: int = 500  # events handled together by one agent step (stream.take_events)
     take_within_s: float = 0.01  # how long a step waits to fill its batch
     flush_outputs: int = 32  # outputs acknowledged and state written at least this often
+    # Keep the collector off the long-lived state (services/heap.py): a full pass at most
+    # this often. None (tests): Python's own policy.
+    heap_settle_s: float | None = None
     # Produce requests gather what is sent within this time: without it every send of a
     # batch (ops, referrals, changelog writes) became a request of its own (~20% of the CPU).
     producer_linger_s: float = 0.005

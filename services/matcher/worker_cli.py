@@ -61,6 +61,10 @@ def _settings(ctx: click.Context) -> Settings:
               show_default=True,
               help="Outputs acknowledged (and their state written) at least this often within "
                    "a batch: what a crash may send twice.")
+@click.option("--heap-settle", type=click.FloatRange(min=0), default=600.0, show_default=True,
+              help="Seconds between full garbage collections; between them the long-lived "
+                   "state is frozen out of the collector's passes (services/heap.py). 0: "
+                   "Python's own policy.")
 @click.option("--loglevel", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True)
 @click.pass_context
@@ -70,7 +74,7 @@ def matcher(  # noqa: PLR0917  (click passes one argument per option)
     threshold: float | None, max_per_client: int | None, tick_interval: float,
     commit_interval: float, standby_replicas: int, status_file: Path | None,
     clients_topic: str, vacancies_topic: str, batch_max: int, batch_within: float,
-    flush_outputs: int, loglevel: str,
+    flush_outputs: int, heap_settle: float, loglevel: str,
 ) -> None:
     """Run a streaming matcher worker until SIGTERM or Ctrl-C.
 
@@ -97,7 +101,7 @@ def matcher(  # noqa: PLR0917  (click passes one argument per option)
         standby_replicas=standby_replicas, commit_interval_s=commit_interval,
         status_file=status_file, clients_topic=clients_topic,
         vacancies_topic=vacancies_topic, take_max=batch_max, take_within_s=batch_within,
-        flush_outputs=flush_outputs,
+        flush_outputs=flush_outputs, heap_settle_s=heap_settle or None,
     )
     from services.log_privacy import quiet_payload_loggers
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 __all__ = ["DEFAULT_THRESHOLD", "MatchConfig"]
 
@@ -45,6 +47,12 @@ class MatchConfig:
             raise ValueError("weights must be non-negative and not all zero")
         if not 1 <= len(self.matcher_version) <= 64:
             raise ValueError("matcher_version must be 1-64 characters")
+
+    @cached_property
+    def weight_map(self) -> Mapping[str, float]:
+        """``weights()``, built once (scoring reads it for every pair); read only. A plain
+        dict, as the config is pickled to batch worker processes."""
+        return self.weights()
 
     def weights(self) -> dict[str, float]:
         return {

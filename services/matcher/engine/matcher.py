@@ -34,9 +34,12 @@ from services.matcher.engine.index import ClientIndex, VacancyIndex
 from services.matcher.engine.ranking import Scored, best_first, good_enough
 from services.matcher.engine.score_memo import DEFAULT_MEMO_ENTRIES, ScoreMemo
 from services.matcher.engine.scoring import (
+    Bound,
     PairScore,
     TextContext,
     explain,
+    score_bound,
+    score_bounded,
     score_pair,
     score_pair_from_client,
 )
@@ -215,14 +218,33 @@ class Matcher:
         result = score_pair(cf, vf, self.config, text, d_km=d_km)
         return result if good_enough(result, self.config) else None
 
+    def _prospect(self, cf: ClientFeatures, vf: VacancyFeatures,
+                  text: TextContext) -> Bound | None:
+        """An upper bound of the pair's score, or None when it may not be referred (a hard
+        rule broken, or even the bound under the bar)."""
+        if not cf.referable:
+            return None
+        d_km = distance_km(cf, vf)
+        if pair_reason(cf, vf, d_km) is not None:
+            return None
+        bound = score_bound(cf, vf, self.config, text, d_km)
+        return None if bound.score < self.config.threshold else bound
+
+    def _complete(self, cf: ClientFeatures, vf: VacancyFeatures,
+                  bound: Bound) -> PairScore | None:
+        """The score of a prospected pair when it may be referred, else None."""
+        result = score_bounded(cf, vf, self.config, bound)
+        return result if good_enough(result, self.config) else None
+
     def _fill_candidates(self, vf: VacancyFeatures, taken: set[str]) -> list[Scored]:
         """The best of ``score_candidates`` skipping the clients taken or without room, as
-        many as ``vf`` has room for; unchanged clients' scores come from the memo."""
+        many as ``vf`` has room for; unchanged clients' scores come from the memo, and
+        clients whose bound cannot make the cut are not scored (``ScoreMemo.best``)."""
         return self._memo.best(
             vf, self._client_index.candidates(vf), self._cf,
             skip=lambda cid: cid in taken or self._client_room(cid) <= 0,
-            evaluate=self._evaluate, rescore=lambda cf, text: score_pair(
-                cf, vf, self.config, text),
+            prospect=self._prospect, complete=self._complete,
+            rescore=lambda cf, text: score_pair(cf, vf, self.config, text),
             room=self._vacancy_room(vf.vacancy_id))
 
     def _fill_client(self, client_id: str, now: datetime) -> list[Referral]:

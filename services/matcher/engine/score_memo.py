@@ -27,12 +27,13 @@ all (per ``Matcher``; at 20,000 clients the streaming benchmark's ~1,100 vacanci
 
 from __future__ import annotations
 
+import heapq
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
 from services.matcher.engine.features import ClientFeatures, VacancyFeatures
 from services.matcher.engine.ranking import Scored
-from services.matcher.engine.scoring import PairScore, TextContext
+from services.matcher.engine.scoring import Bound, PairScore, TextContext
 
 __all__ = ["DEFAULT_MEMO_ENTRIES", "NOT_REFERABLE", "ScoreMemo", "Table"]
 
@@ -51,6 +52,7 @@ class ScoreMemo:
         self._entries = 0
         self.hits = 0
         self.misses = 0
+        self.pruned = 0  # pairs passed over on their bound
 
     def __len__(self) -> int:
         return len(self._tables)
@@ -87,19 +89,27 @@ class ScoreMemo:
         features: Mapping[str, ClientFeatures],
         *,
         skip: Callable[[str], bool],
-        evaluate: Callable[[ClientFeatures, VacancyFeatures, TextContext], PairScore | None],
+        prospect: Callable[[ClientFeatures, VacancyFeatures, TextContext], Bound | None],
+        complete: Callable[[ClientFeatures, VacancyFeatures, Bound], PairScore | None],
         rescore: Callable[[ClientFeatures, TextContext], PairScore],
         room: int,
     ) -> list[Scored]:
         """The ``room`` best referable ``candidates`` not skipped, best first (score
         descending, then id: ``ranking.best_first``), as ``Matcher.score_candidates`` would
-        rank them; ``evaluate`` scores a pair not in the memo (None: not referable), and
-        ``rescore`` scores again a pair referred from the memo, for its explanation."""
+        rank them.
+
+        A pair not in the memo is first ``prospect``ed: None when it is not referable (a hard
+        rule, or a bound under the bar), else an upper bound of its score (``scoring.Bound``).
+        Pairs are then ``complete``d (scored; None: not referable) best bound first, only
+        while a bound could still reach the ``room`` best scores found: the rest cannot be
+        referred now and are left out of the memo. ``rescore`` scores again a pair referred
+        from the memo, for its explanation."""
         known_cf, known_score = self.table(vf)
         cfs: dict[str, ClientFeatures] = {}
         scores: dict[str, float] = {}
         fresh: dict[str, PairScore] = {}
         ranked: list[tuple[str, float]] = []
+        bounded: list[tuple[float, str, Bound]] = []
         text = TextContext(vf.vector)
         for cid in candidates:
             cf = features[cid]
@@ -110,16 +120,40 @@ class ScoreMemo:
             elif skipped:
                 continue  # left unscored, as score_candidates does
             else:
-                result = evaluate(cf, vf, text)
-                score = NOT_REFERABLE if result is None else result.score
-                if result is not None:
-                    fresh[cid] = result
-                self.misses += 1
+                found = prospect(cf, vf, text)
+                if found is not None:
+                    bounded.append((found.score, cid, found))
+                    continue
+                score = NOT_REFERABLE
             cfs[cid], scores[cid] = cf, score  # only current candidates: the rest is let go
             if not skipped and score != NOT_REFERABLE:
                 ranked.append((cid, score))
+        room = max(0, room)
+        # The room best scores so far, smallest first: a bound under the smallest cannot
+        # enter the top (an equal one can, on the id), nor can any bound after it.
+        top = heapq.nlargest(room, (score for _, score in ranked))
+        heapq.heapify(top)
+        bounded.sort(key=lambda item: (-item[0], item[1]))
+        for bound, cid, found in bounded:
+            if room == 0 or (len(top) == room and bound < top[0]):
+                self.pruned += 1
+                continue
+            cf = features[cid]
+            result = complete(cf, vf, found)
+            self.misses += 1
+            cfs[cid] = cf
+            if result is None:
+                scores[cid] = NOT_REFERABLE
+                continue
+            scores[cid] = result.score
+            fresh[cid] = result
+            ranked.append((cid, result.score))
+            if len(top) < room:
+                heapq.heappush(top, result.score)
+            elif result.score > top[0]:
+                heapq.heapreplace(top, result.score)
         self.keep(vf, (cfs, scores))
         ranked.sort(key=lambda item: (-item[1], item[0]))
-        chosen = [cid for cid, _ in ranked[:max(0, room)]]
+        chosen = [cid for cid, _ in ranked[:room]]
         return [(cid, fresh[cid] if cid in fresh else rescore(features[cid], text))
                 for cid in chosen]

@@ -41,10 +41,13 @@ from services.matcher.engine.features import (
 
 __all__ = [
     "MEANING_MIN",
+    "Bound",
     "PairScore",
     "TextContext",
     "explain",
     "phrase_similarity",
+    "score_bound",
+    "score_bounded",
     "score_pair",
     "score_pair_from_client",
     "skill_similarity",
@@ -197,32 +200,66 @@ def score_pair(
     when the caller has it already (the eligibility check measures it too)."""
     if text is None:
         text = TextContext(vacancy.vector)
-    return _score(client, vacancy, config, text.cosine(client.vector), d_km)
+    if d_km is None:
+        d_km = distance_km(client, vacancy)
+    return _score(client, vacancy, config, d_km,
+                  _fit(client, vacancy, text.cosine(client.vector), d_km))
 
 
 def score_pair_from_client(
     client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig, text: TextContext
 ) -> PairScore:
     """As ``score_pair``, with ``text`` built from the client's vector."""
-    return _score(client, vacancy, config, text.cosine(vacancy.vector))
+    d_km = distance_km(client, vacancy)
+    return _score(client, vacancy, config, d_km,
+                  _fit(client, vacancy, text.cosine(vacancy.vector), d_km))
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """What ``score_bound`` found: the bound, and the parts of the score it measured exactly
+    (so that ``score_bounded`` need not measure them again)."""
+
+    score: float
+    d_km: float
+    fit: dict[str, float]  # the title, distance and hours components
+
+
+def score_bound(client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig,
+                text: TextContext, d_km: float) -> Bound:
+    """An upper bound of the pair's ``score_pair`` score that compares no skills: the skill
+    components at their most (1.0), the others exact.
+
+    Never below the score, to the last bit: the same components are summed in the same order,
+    each at least as large, and rounding to the nearest float, ``round`` and clipping are all
+    monotone. So a candidate whose bound is below what the ranking needs can be passed over
+    without changing any referral (``score_memo.ScoreMemo.best``)."""
+    fit = _fit(client, vacancy, text.cosine(client.vector), d_km)
+    components: dict[str, float] = {}
+    if vacancy.required:
+        components["required_skills"] = 1.0
+    if vacancy.desired:
+        components["desired_skills"] = 1.0
+    components.update(fit)
+    return Bound(_weighted(components, config), d_km, fit)
+
+
+def score_bounded(client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig,
+                  bound: Bound) -> PairScore:
+    """``score_pair`` of a pair ``score_bound`` measured: the same score, to the last bit."""
+    return _score(client, vacancy, config, bound.d_km, bound.fit)
 
 
 def _matched(found: tuple[float, int], bar: float) -> tuple[float, int]:
     return found if found[0] >= bar else (0.0, -1)
 
 
-def _score(
-    client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig, cosine: float,
-    d_km: float | None = None,
-) -> PairScore:
-    # Rounded so the same pair scores the same whichever side's dense vector was used.
-    cosine = round(_clip(cosine), 6)
+def _score(client: ClientFeatures, vacancy: VacancyFeatures, config: MatchConfig,
+           d_km: float, fit: dict[str, float]) -> PairScore:
     # A skill matched below the bar is not matched: it is missing, and scores nothing.
     bar = config.min_skill_similarity
     required = tuple(_matched(skill_similarity(s, client), bar) for s in vacancy.required)
     desired = tuple(_matched(skill_similarity(s, client), bar) for s in vacancy.desired)
-    if d_km is None:
-        d_km = distance_km(client, vacancy)
     # Each component clipped to 0..1 and rounded to 6 places (min/max inline: per pair).
     components: dict[str, float] = {}
     if required:
@@ -231,16 +268,32 @@ def _score(
     if desired:
         components["desired_skills"] = round(min(1.0, max(
             0.0, sum(s for s, _ in desired) / len(desired))), 6)
-    components["title"] = round(min(1.0, max(0.0, _title_fit(client, vacancy, cosine))), 6)
-    components["distance"] = round(min(1.0, max(
-        0.0, 1.0 if vacancy.remote else 1.0 - d_km / client.max_travel_km)), 6)
+    components.update(fit)
+    return PairScore(_weighted(components, config), components, round(d_km, 3), required,
+                     desired)
+
+
+def _fit(client: ClientFeatures, vacancy: VacancyFeatures, cosine: float,
+         d_km: float) -> dict[str, float]:
+    """The components that need no skill comparison: title, distance, hours."""
+    # Rounded so the same pair scores the same whichever side's dense vector was used.
+    cosine = round(_clip(cosine), 6)
+    fit = {
+        "title": round(min(1.0, max(0.0, _title_fit(client, vacancy, cosine))), 6),
+        "distance": round(min(1.0, max(
+            0.0, 1.0 if vacancy.remote else 1.0 - d_km / client.max_travel_km)), 6),
+    }
     hours = _hours_fit(client.hours, vacancy.hours)
     if hours is not None:
-        components["hours"] = round(min(1.0, max(0.0, hours)), 6)
-    weights = config.weights()
+        fit["hours"] = round(min(1.0, max(0.0, hours)), 6)
+    return fit
+
+
+def _weighted(components: dict[str, float], config: MatchConfig) -> float:
+    weights = config.weight_map
     total = sum(weights[k] for k in components)
     score = sum(weights[k] * v for k, v in components.items()) / total if total else 0.0
-    return PairScore(round(_clip(score), 6), components, round(d_km, 3), required, desired)
+    return round(_clip(score), 6)
 
 
 def explain(

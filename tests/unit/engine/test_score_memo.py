@@ -1,6 +1,7 @@
-"""The score memo (score_memo.py) changes no output: a randomized mixed stream of moves,
-erasures, status and consent changes, vacancy updates and closures gives exactly the events of
-a matcher that scores every candidate afresh on every fill."""
+"""The score memo and the bound (score_memo.py, scoring.score_bound) change no output: a
+randomized mixed stream of moves, erasures, status and consent changes, vacancy updates and
+closures gives exactly the events of a matcher that scores every candidate afresh on every
+fill; and the bound is never below the score."""
 
 from __future__ import annotations
 
@@ -12,9 +13,16 @@ import pytest
 
 from schemas import ClientProfile, Referral, Vacancy
 from services.matcher.engine import MatchConfig, Matcher
-from services.matcher.engine.features import FeaturesCache, VacancyFeatures
+from services.matcher.engine.eligibility import distance_km
+from services.matcher.engine.features import ClientFeatures, FeaturesCache, VacancyFeatures
 from services.matcher.engine.ranking import Scored
 from services.matcher.engine.score_memo import ScoreMemo
+from services.matcher.engine.scoring import (
+    TextContext,
+    score_bound,
+    score_bounded,
+    score_pair,
+)
 from tests.unit.engine.conftest import NOW, client, vacancy
 from tests.unit.engine.conftest import cf as client_features
 
@@ -97,6 +105,25 @@ def test_memo_gives_the_same_events_as_scoring_afresh(seed: int, memo_entries: i
     assert sum(len(e) for e in expected) > 300  # the stream does refer and withdraw
     assert got == expected
     assert memo._memo.hits > 0  # the memo was used, not bypassed
+    assert memo._memo.pruned > 0  # and the bound passed some candidates over
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_bound_is_never_below_the_score_and_completes_to_it(seed: int) -> None:
+    rng = random.Random(seed)
+    config = MatchConfig()
+    pairs = 0
+    for i in range(400):
+        cf = ClientFeatures.from_profile(_client(rng, i, i))
+        vf = VacancyFeatures.from_vacancy(_vacancy(rng, i, i))
+        text = TextContext(vf.vector)
+        d_km = distance_km(cf, vf)
+        bound = score_bound(cf, vf, config, text, d_km)
+        exact = score_pair(cf, vf, config, text)
+        assert bound.score >= exact.score
+        assert score_bounded(cf, vf, config, bound) == exact
+        pairs += exact.score > 0.5
+    assert pairs > 20  # good fits among them, not only poor ones
 
 
 def test_memo_table_is_only_kept_for_the_same_vacancy_features() -> None:
