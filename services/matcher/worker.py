@@ -48,10 +48,13 @@ def run_worker(settings: Settings, config: MatchConfig, worker: WorkerSettings,
 
     from services.matcher.engine.certifications import default_certifications
     from services.matcher.engine.taxonomy import default_taxonomy
+    from services.matcher.engine.text_vectors import text_vector
 
     worker.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_regional_topic(settings, worker)
-    default_taxonomy(), default_certifications()  # loaded now, not on the first event
+    # Loaded now, not on the first event: the taxonomy, and scikit-learn for the text vectors
+    # (its import took ~1.4 s of the first event's rebuild under load).
+    default_taxonomy(), default_certifications(), text_vector("warm up")
     matcher = create_app(settings, config, worker)
     logging.getLogger(__name__).info(
         "matcher worker %s: app %s, store %s in %s, regional partitions %d",
