@@ -85,20 +85,38 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def print_memory_table(names: list[str], load: list[Any]) -> None:
-    """Median RSS (``sample[2][name]``, KiB) of the first and last third of the load samples;
-    flat when the growth is within 10 % and 20 MiB."""
+    """Median RSS (``sample[2][name]``, KiB; ``sample[0]``: seconds) of the first and last
+    third of the load samples, flat when the growth is within 10 % and 20 MiB; and the slope
+    of the last third (least squares, MB per minute), which still says whether memory levels
+    off when the first third holds a warm-up (state filling, caches)."""
     third = max(1, len(load) // 3)
-    print("| process | RSS first third (MiB, median) | last third | change | flat? |")
-    print("|---|---|---|---|---|")
+    print("| process | RSS first third (MiB, median) | last third | change | flat? "
+          "| last third's slope (MB/min) |")
+    print("|---|---|---|---|---|---|")
     for name in names:
         first = [s[2][name] for s in load[:third] if s[2][name]]
-        last = [s[2][name] for s in load[-third:] if s[2][name]]
+        last = [(s[0], s[2][name]) for s in load[-third:] if s[2][name]]
         if not first or not last:
-            print(f"| {name} | - | - | - | process gone |")
+            print(f"| {name} | - | - | - | process gone | - |")
             continue
-        a, b = statistics.median(first) / 1024, statistics.median(last) / 1024
+        a = statistics.median(first) / 1024
+        b = statistics.median(rss for _, rss in last) / 1024
         flat = b - a <= max(0.10 * a, 20)
-        print(f"| {name} | {a:.0f} | {b:.0f} | {b - a:+.0f} | {'yes' if flat else 'NO'} |")
+        print(f"| {name} | {a:.0f} | {b:.0f} | {b - a:+.0f} | {'yes' if flat else 'NO'} "
+              f"| {_slope_mb_per_min(last):+.2f} |")
+
+
+def _slope_mb_per_min(points: list[tuple[float, int]]) -> float:
+    """Least-squares slope of (seconds, KiB) points, in MB per minute (0 for one point)."""
+    if len(points) < 2:
+        return 0.0
+    mean_t = statistics.fmean(t for t, _ in points)
+    mean_m = statistics.fmean(m for _, m in points)
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    if var == 0:
+        return 0.0
+    cov = sum((t - mean_t) * (m - mean_m) for t, m in points)
+    return cov / var * 1024 / 1e6 * 60
 
 
 class Lag:
