@@ -25,9 +25,25 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-__all__ = ["LongLivedHeap"]
+__all__ = ["LongLivedHeap", "collector_paused"]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collection while bulk-building long-lived state (a rebuild from the tables
+    makes hundreds of thousands of objects and almost no garbage): full passes over the
+    growing heap were a quarter of a 40,000-client rebuild's time. Restored afterwards as it
+    was."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class LongLivedHeap:

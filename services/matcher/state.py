@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
+from services.heap import collector_paused
 from services.matcher.regional import RegionalMatcher
 from services.matcher.routing import partition_for_region
 
@@ -92,7 +93,8 @@ class EngineState:
             return
         began = time.monotonic()
         matcher = self._make()
-        self.restored_items = matcher.restore(self.table.raw_items(), keep=self.mine)
+        with collector_paused():
+            self.restored_items = matcher.restore(self.table.raw_items(), keep=self.mine)
         self.matcher = matcher
         self._stale = False
         self.last_restore_s = time.monotonic() - began

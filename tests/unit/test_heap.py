@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.heap import LongLivedHeap
+from services.heap import LongLivedHeap, collector_paused
 
 
 class Clock:
@@ -86,3 +86,23 @@ def test_close_unfreezes_and_stops_watching(clock: Clock) -> None:
     gc.collect()
     h.after_batch()
     assert h.freezes == 0  # the full pass after close() went unnoticed
+
+
+def test_collector_paused_restores_the_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left off: it was off before
+    finally:
+        gc.enable()
+
+
+def test_collector_paused_reenables_after_an_error() -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("rebuild failed")
+    assert gc.isenabled()
