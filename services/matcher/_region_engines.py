@@ -23,6 +23,7 @@ __all__ = [
     "RecordCache",
     "RegionalMatcher",
     "Step",
+    "write_order",
 ]
 
 # A state change to mirror into storage: (key, value) to put, or (key, None) to delete.
@@ -97,6 +98,33 @@ class Step:
 
 def _key(region: str, kind: str, entity_id: str) -> str:
     return f"{region}{_SEP}{kind}{_SEP}{entity_id}"
+
+
+def write_order(changes: Iterable[Change]) -> list[Change]:
+    """One op's changes in the order they are stored: referrals made, then referrals
+    withdrawn, then the client or vacancy record.
+
+    A crash can stop the writes anywhere; the ops not committed are then replayed on what was
+    written. With the record last, an op whose record was written wrote everything (the
+    replay skips it as already seen), and an op cut short is replayed on a state holding at
+    most some of its referral changes -- the ones it makes again (made first: if a withdrawal
+    was written, so was every referral the op made in its place). The replay then takes the
+    same decisions, and every referral sent before the crash holds again or is withdrawn
+    again (``tests/unit/test_crash_replay.py``). With the record first, the replay skipped a
+    cut-short op, its unwritten referrals were forgotten, and their clients could be referred
+    again elsewhere while the first referral still held."""
+    made: list[Change] = []
+    withdrawn: list[Change] = []
+    records: list[Change] = []
+    for key, value in changes:
+        group = (records if _kind_of(key) != "r" else
+                 made if value is not None else withdrawn)
+        group.append((key, value))
+    return [*made, *withdrawn, *records]
+
+
+def _kind_of(key: str) -> str:
+    return key.split(_SEP, 2)[1]
 
 
 def _with_reason(ref: Referral, reason: str) -> Referral:
@@ -204,6 +232,7 @@ class RegionalMatcher:
             if known:
                 step.changes.append((_key(op.region, "v", op.entity_id), None))
         self._track(op.region, step)
+        step.changes = write_order(step.changes)
         return step
 
     def expire(self, now: datetime, keep: Callable[[str], bool] = lambda _r: True) -> Step:
@@ -214,7 +243,7 @@ class RegionalMatcher:
                 part = Step(outputs=self.regions[name].expire(now))
                 self._track(name, part)
                 step.outputs.extend(part.outputs)
-                step.changes.extend(part.changes)
+                step.changes.extend(write_order(part.changes))
         return step
 
     def drop_empty(self) -> None:

@@ -11,7 +11,7 @@
 Every agent takes its events in batches (``stream.take_events``: up to ``take_max`` events,
 waiting at most ``take_within_s``). For one batch, ``match`` applies every op to the engines,
 sends all the outputs, waits for the broker to acknowledge all of them, and only then writes
-the batch's state changes (coalesced: the last value per key) to the state table. A batch that
+the batch's state changes, in the order the ops made them, to the state table. A batch that
 makes many outputs does this every ``flush_outputs`` outputs. A batch's events are acked
 (their offsets made committable) only after the agent has finished with the whole batch, and
 queued records survive the end of a rebalance: faust-streaming gets both wrong on its own
@@ -48,7 +48,13 @@ from services.matcher.agent_support import (
 )
 from services.matcher.diagnostics import TRACE, offsets, write_status
 from services.matcher.faust_guards import AckGuard, keep_queues_on_resume
-from services.matcher.regional import RegionOp, Router, Step, pack_ops, unpack_ops
+from services.matcher.regional import (
+    RegionOp,
+    Router,
+    Step,
+    pack_ops,
+    unpack_ops,
+)
 from services.matcher.routing import partition_for_region
 from services.matcher.web import register_pages
 
@@ -200,9 +206,14 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         while buffer.size and buffer.state == "running":  # (not in test contexts)
             await buffer.flush_atmost(None)
 
-    def write_state(changes: dict[str, tuple[Any, bytes | None]]) -> None:
+    def write_state(changes: list[tuple[str, Any, bytes | None]]) -> None:
+        """Write every change in the order the ops made them (each op's in ``write_order``),
+        never coalesced: a crash part-way then leaves the state after some ops plus part of
+        the next, which the batch's replay converges from (tests/unit/test_crash_replay.py).
+        Coalescing by key (the last value at the first position) let a prefix hold a later
+        op's value without that op's other changes."""
         table = m.state.table
-        for key, (event, value) in changes.items():
+        for key, event, value in changes:
             with handling(event):
                 if value is None:
                     if key in table:
@@ -220,8 +231,8 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         state.ensure_loaded()
         now = m.clock()
         pending: list[Any] = []
-        # key -> (an event of the key's partition, value): the last change per key wins
-        changes: dict[str, tuple[Any, bytes | None]] = {}
+        # (key, an event of the key's partition, value), in the order the ops made them
+        changes: list[tuple[str, Any, bytes | None]] = []
         try:
             for event in events:
                 counters["regional_events"] += 1
@@ -246,8 +257,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                                           step.rejected, op.raw.encode())
                         continue
                     await send_outputs(step.outputs, pending)
-                    for key, value in step.changes:
-                        changes[key] = (event, value)
+                    changes += [(key, event, value) for key, value in step.changes]
                     counters["matched"] += 1
                     if len(pending) >= flush_outputs:
                         # Bound what a crash replays (outputs sent, state not yet written).
@@ -263,7 +273,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         if TRACE:
             log.info("TRACE match batch %s outputs=%d", offsets(events), len(pending))
 
-    async def settle(pending: list[Any], changes: dict[str, tuple[Any, bytes | None]]) -> None:
+    async def settle(pending: list[Any], changes: list[tuple[str, Any, bytes | None]]) -> None:
         """Outputs acknowledged, then the state recording them written and handed over."""
         with timed("match_wait_acks"):
             await acknowledged(pending)

@@ -28,6 +28,7 @@ from services.matcher._region_engines import (
     RecordCache,
     RegionalMatcher,
     Step,
+    write_order,
 )
 from services.matcher._region_ops import OpKind, RegionOp, pack_ops, unpack_ops
 from services.matcher._region_router import Router
@@ -52,6 +53,7 @@ __all__ = [
     "match_batch_regional",
     "pack_ops",
     "unpack_ops",
+    "write_order",
 ]
 
 
