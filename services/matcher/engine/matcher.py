@@ -214,13 +214,8 @@ class Matcher:
     def _evaluate(self, cf: ClientFeatures, vf: VacancyFeatures,
                   text: TextContext) -> PairScore | None:
         """The pair's score when it may be referred (eligible, good enough), else None."""
-        if not cf.referable:
-            return None
-        d_km = distance_km(cf, vf)  # measured once, for the rule and the score
-        if pair_reason(cf, vf, d_km) is not None:
-            return None
-        result = score_pair(cf, vf, self.config, text, d_km=d_km)
-        return result if good_enough(result, self.config) else None
+        bound = self._prospect(cf, vf, text)
+        return None if bound is None else self._complete(cf, vf, bound)
 
     def _prospect(self, cf: ClientFeatures, vf: VacancyFeatures,
                   text: TextContext) -> Bound | None:
