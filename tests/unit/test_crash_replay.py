@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -94,6 +95,15 @@ def _stored(state: dict[str, bytes]) -> list[tuple[str, bytes]]:
     return list(state.items())
 
 
+def _later(op: RegionOp, at: str, **changes: Any) -> RegionOp:
+    """``op``'s record as updated ``at`` (an ISO time) with ``changes``."""
+    record = {**json.loads(op.raw), **changes, "updated_at": f"2026-11-22T{at}:00+00:00"}
+    return RegionOp(op.op, REGION, raw=json.dumps(record))
+
+
+_AWAY = {"lat": 53.48, "lon": -2.24}  # out of reach of every client and vacancy here
+
+
 def _updates(seed: int, client_ops: list[RegionOp],
              vacancy_ops: list[RegionOp]) -> list[RegionOp]:
     """A later batch: clients paused, resumed or moved away, vacancies closed or reopened
@@ -102,40 +112,25 @@ def _updates(seed: int, client_ops: list[RegionOp],
     ops: list[RegionOp] = []
     for n in range(12):
         roll = rng.random()
+        at = f"10:{n:02d}"
         if roll < 0.45:
-            record = json.loads(rng.choice(client_ops).raw)
-            record["updated_at"] = f"2026-11-22T10:{n:02d}:00+00:00"
-            if roll < 0.25:
-                record["status"] = "paused"
-            else:
-                record["location"] = {"lat": 53.48, "lon": -2.24}  # out of reach
-            ops.append(RegionOp("client", REGION, raw=json.dumps(record)))
+            client = rng.choice(client_ops)
+            ops.append(_later(client, at, status="paused") if roll < 0.25
+                       else _later(client, at, location=_AWAY))
         elif roll < 0.85:
-            record = json.loads(rng.choice(vacancy_ops).raw)
-            record["updated_at"] = f"2026-11-22T10:{n:02d}:00+00:00"
-            if roll < 0.65:
-                record["status"] = "closed"
-            else:
-                record["max_referrals"] = 3
-            ops.append(RegionOp("vacancy", REGION, raw=json.dumps(record)))
+            vacancy = rng.choice(vacancy_ops)
+            ops.append(_later(vacancy, at, status="closed") if roll < 0.65
+                       else _later(vacancy, at, max_referrals=3))
         elif roll < 0.92:
             ops.append(RegionOp("erase", REGION, entity_id=json.loads(
                 rng.choice(client_ops).raw)["client_id"]))
         else:  # a new vacancy, after client updates: it may refer a client updated before
-            record = json.loads(rng.choice(vacancy_ops).raw)
-            record["vacancy_id"] = f"new{n}"
-            record["updated_at"] = f"2026-11-22T10:{n:02d}:00+00:00"
-            ops.append(RegionOp("vacancy", REGION, raw=json.dumps(record)))
+            ops.append(_later(rng.choice(vacancy_ops), at, vacancy_id=f"new{n}"))
     # New clients last, after the vacancies they may be referred to.
-    for n in range(3):
-        record = json.loads(rng.choice(client_ops).raw)
-        record["client_id"] = f"newc{n}"
-        record["updated_at"] = f"2026-11-22T11:{n:02d}:00+00:00"
-        ops.append(RegionOp("client", REGION, raw=json.dumps(record)))
+    ops += [_later(rng.choice(client_ops), f"11:{n:02d}", client_id=f"newc{n}")
+            for n in range(3)]
     # And a new client updated again, after the referrals it may have had.
-    record = {**json.loads(ops[-1].raw), "updated_at": "2026-11-22T12:00:00+00:00",
-              "location": {"lat": 53.48, "lon": -2.24}}
-    ops.append(RegionOp("client", REGION, raw=json.dumps(record)))
+    ops.append(_later(ops[-1], "12:00", location=_AWAY))
     return ops
 
 
