@@ -6,10 +6,10 @@ could refer:
 
 - a vacancy listing required skills can only be referred clients covering enough of them
   (``MatchConfig.min_required_coverage``, all by default), and any non-zero skill similarity
-  needs a shared id or stem (``scoring.phrase_similarity``): those postings are exact. The
-  exception is a skill no route of the taxonomy names, which may also match by meaning
-  (``scoring._by_meaning``): its clients are also those holding a phrase at least
-  ``MEANING_MIN`` near it (one matrix product over the distinct phrases held). Looked up from
+  needs a shared id or stem (``_skill_similarity.phrase_similarity``): those postings are
+  exact. The exception is a skill no route of the taxonomy names, which may also match by
+  meaning (``_skill_similarity._by_meaning``): its clients are also those holding a phrase at
+  least ``MEANING_MIN`` near it (one matrix product over the distinct phrases held). Looked up from
   a client, such a skill counts as possibly covered;
 - a vacancy with no required skills falls back to geography alone (every client in reach);
 - a remote vacancy ignores distance.
@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
+from services.matcher.engine._skill_similarity import MEANING_MIN
 from services.matcher.engine.features import (
     ClientFeatures,
     Meaning,
@@ -31,7 +32,6 @@ from services.matcher.engine.features import (
     VacancyFeatures,
 )
 from services.matcher.engine.geo import Cell, cell_of, cells_within
-from services.matcher.engine.scoring import MEANING_MIN
 
 __all__ = ["ClientIndex", "VacancyIndex", "skill_terms"]
 
