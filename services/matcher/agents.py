@@ -29,18 +29,15 @@ Concurrency is 1 everywhere (faust-streaming #606).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from schemas import ClientProfile, DeadLetter, Referral, validate
 from schemas.validation import RecordKind
 from services.heap import LongLivedHeap
 from services.matcher.agent_support import (
-    ATTEMPTS,
+    BatchRunner,
     acknowledged,
     handling,
     in_partition,
@@ -80,6 +77,7 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
                                worker.regional_topic])
     keep_queues_on_resume(app.flow_control)  # services/matcher/faust_guards.py
     heap = None if worker.heap_settle_s is None else LongLivedHeap(worker.heap_settle_s)
+    handle = BatchRunner(guard, timed, counters, heap)
 
     async def dead_letter(position: str, record_type: str, reason: str, raw: bytes) -> None:
         letter = DeadLetter.build(source="matcher", position=position,
@@ -149,36 +147,6 @@ def register(m: MatcherApp) -> None:  # noqa: PLR0915  (one closure per agent, k
         with timed("route_wait_changelog"):
             await changelog_handed_over()  # the batch's route writes
         counters["batches"] += 1
-
-    async def handle(events: list[Any], stage: str,
-                     handler: Callable[[list[Any]], Awaitable[None]]) -> None:
-        """Handle a batch completely, then let Faust ack its events (``AckGuard``).
-
-        A failure is retried: the batch's events must not be acked unhandled, and Faust, left
-        to itself, would restart the agent on the *next* events. A batch that keeps failing
-        stops the worker without a commit, like a crash: its events are replayed after the
-        restart (or by the partition's next owner). Cancellation (shutdown) is not retried:
-        the events stay unacked for whoever reads the partition next."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                with timed(stage):
-                    await handler(events)
-            except Exception:
-                if attempt == ATTEMPTS:
-                    log.critical("%s: batch %s failed %d times; stopping the worker "
-                                 "without committing it", stage, offsets(events), attempt,
-                                 exc_info=True)
-                    logging.shutdown()
-                    os._exit(70)  # EX_SOFTWARE; a graceful stop would commit what it can
-                log.exception("%s: batch %s failed (attempt %d); retrying", stage,
-                              offsets(events), attempt)
-                counters["batch_retries"] += 1
-                await asyncio.sleep(0.2 * attempt)
-            else:
-                guard.done(events)
-                if heap is not None:
-                    heap.after_batch()
-                return
 
     # Two thin agents share one routes table: the input topics have the same partition count
     # and Faust assigns partition p of both to the same worker (co-partitioning).
