@@ -52,7 +52,6 @@ def in_partition(partition: int, partitions: int) -> Callable[[str], bool]:
     return lambda region: partition_for_region(region, partitions) == partition
 
 
-
 class BatchRunner:
     """Handles a batch completely, then lets Faust ack its events (``AckGuard``).
 
