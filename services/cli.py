@@ -32,12 +32,14 @@ def _register() -> None:
     from services.ingest.cli import ingest
     from services.kafka_local.cli import kafka
     from services.matcher.cli import match
+    from services.matcher.taxonomy_cli import taxonomy
     from services.matcher.worker_cli import matcher
     from services.monitor.cli import monitor
     from services.status_cli import status
     from services.tail import tail
 
-    for command in (demo, kafka, ingest, match, matcher, tail, evaluate, feed, monitor, status):
+    for command in (demo, kafka, ingest, match, matcher, taxonomy, tail, evaluate, feed, monitor,
+                    status):
         main.add_command(command)
 
 

@@ -1,0 +1,51 @@
+"""`jobmatch taxonomy lookup` and `jobmatch taxonomy unknown` on small inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from services.cli import main
+from tests.fixtures import make_client, make_vacancy
+
+ODD = "xqzt vrkp"
+
+
+def _jsonl(path: Path, records: list[Any]) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n"
+                            for r in records))
+    return path
+
+
+def test_lookup_names_the_skill_or_says_it_names_none() -> None:
+    result = CliRunner().invoke(main, ["taxonomy", "lookup", "till operation", ODD])
+    assert result.exit_code == 0, result.output
+    known, unknown = result.output.split(repr(ODD), 1)
+    assert "uk:cash_handling" in known
+    assert "names no skill" in unknown and "uk:" not in unknown
+
+
+def test_unknown_lists_blocking_phrases_and_counts_bad_records(tmp_path: Path) -> None:
+    vacancies = _jsonl(tmp_path / "v.jsonl", [
+        make_vacancy(vacancy_id="v1", required_skills=["cash handling", ODD]),
+        "{not json",
+    ])
+    clients = _jsonl(tmp_path / "c.jsonl", [make_client(skills=[ODD, "customer service"])])
+    args = ["taxonomy", "unknown", "--clients", str(clients), "--vacancies", str(vacancies)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == ["1", "0", "1", *ODD.split()]
+    assert "1 of 1 unnamed phrases in 1 vacancies and 1 clients" in result.stderr
+    assert "1 invalid records skipped" in result.stderr
+    as_json = CliRunner().invoke(main, [*args, "--json"])
+    assert [json.loads(line) for line in as_json.stdout.splitlines()] == [
+        {"phrase": ODD, "example": ODD, "required_by": 1, "desired_by": 0, "clients": 1}]
+
+
+def test_unknown_needs_an_input() -> None:
+    result = CliRunner().invoke(main, ["taxonomy", "unknown"])
+    assert result.exit_code == 2
+    assert "give --clients, --vacancies or both" in result.output
