@@ -174,11 +174,18 @@ class Taxonomy:
     def _in_context(self, raw: tuple[str, ...],
                     ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """(ids, corrected words) of the one phrase a single-word correction makes known
-        ("tabe service": "table", not the commoner "take"), or None when none or several do."""
+        ("tabe service": "table", not the commoner "take"), or None when none or several do.
+
+        Each typed word's candidates are weighed, also those of a word ``correct`` changed
+        to a commoner one ("tpping trailers": "tipping", though "typing" is commoner); the
+        other words read as ``correct`` reads them."""
         found: dict[tuple[str, ...], tuple[str, ...]] = {}
+        read = [self.correct(w).split() for w in raw]
         for i, word in enumerate(raw):
+            before = [w for part in read[:i] for w in part]
+            after = [w for part in read[i + 1:] for w in part]
             for candidate, _ in self._candidates(word)[:_MAX_CONTEXT_CANDIDATES]:
-                fixed = finish((*raw[:i], *candidate.split(), *raw[i + 1:]))
+                fixed = finish((*before, *candidate.split(), *after))
                 ids = self._exact.get(" ".join(sorted(fixed))) or self._stemmed.get(
                     _stem_key(fixed))
                 if ids:
@@ -212,7 +219,7 @@ class Taxonomy:
         if ids is None and corrected:  # an unknown word whose stem is known after all
             ids, confidence = self._stemmed.get(_stem_key(typed)), CONF_STEM
         if ids is None and len(typed) > 1:
-            in_context = self._in_context(fixed)
+            in_context = self._in_context(raw)
             if in_context is not None:
                 (ids, words), confidence = in_context, CONF_TYPO
         if ids is None:

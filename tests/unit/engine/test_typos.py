@@ -43,6 +43,7 @@ def test_tokens_are_raw_words_finished() -> None:
     [
         ("espresso mahine", "espresso machine"),  # a missing letter
         ("tabe service", "table service"),  # 4 letters; "take" is commoner, the phrase decides
+        ("tpping trailers", "tipping trailers"),  # "typing" is commoner; the phrase decides
         ("moving heavy boxse all day", "moving heavy boxes all day"),  # typo of a plural
         ("inspecting goos for defects", "inspecting goods for defects"),  # "goos" is not "goo"
         ("mooving heavy boxes all day", "moving heavy boxes all day"),
