@@ -30,7 +30,7 @@ def lookup(phrases: tuple[str, ...]) -> None:
     A phrase that names nothing can still match a phrase sharing its words, or one near it in
     meaning, but a vacancy requiring it refers few clients.
     """
-    from services.matcher.engine.features import split_skill
+    from services.matcher.engine.skill_phrases import split_skill
     from services.matcher.engine.taxonomy import default_taxonomy
     from services.matcher.engine.vocabulary_gaps import named
 

@@ -5,9 +5,9 @@ meaning) can still match a client phrase that shares its words or is near it in 
 vacancy that *requires* it refers few clients or none. Publishers' wordings change; the answer
 that lasts is a reviewed alias, so operators need the list of such phrases, most blocking first.
 
-Phrases are split as matching splits them (``features.split_skill``: a vacancy's combined item
-where every part is known, a client's where one is), so "unknown here" means unknown to the
-matcher. Pure: records in, counts out.
+Phrases are split as matching splits them (``skill_phrases.split_skill``: a vacancy's
+combined item where every part is known, a client's where one is), so "unknown here" means
+unknown to the matcher. Pure: records in, counts out.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schemas import ClientProfile, Vacancy
-from services.matcher.engine.features import split_skill
+from services.matcher.engine.skill_phrases import split_skill
 from services.matcher.engine.taxonomy import Taxonomy
 
 __all__ = ["Gap", "named", "unknown_skills"]

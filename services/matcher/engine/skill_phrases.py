@@ -1,0 +1,106 @@
+"""Skill phrases as matching reads them: split where a typed item holds several skills, and
+each resolved once (taxonomy ids, weighted stems, meaning) into a shared ``SkillFeature``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from services.matcher.engine.taxonomy import Taxonomy
+
+__all__ = ["Meaning", "SkillFeature", "phrase_skills", "split_skill"]
+
+Meaning = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class SkillFeature:
+    """One skill phrase as typed, its taxonomy ids (with confidence) and its weighted stems."""
+
+    text: str
+    ids: tuple[tuple[str, float], ...]
+    tokens: frozenset[str]  # stems of its words (typos corrected)
+    weights: tuple[tuple[str, float], ...] = ()  # (stem, IDF weight), sorted
+    norm: str = ""  # normalised text, typos corrected
+    uk: frozenset[str] = frozenset()  # UK skill groups it names
+    # Unit LSA vector of its stems (semantic.py), None when no stem is known: what lets a
+    # phrase no dictionary names be compared with what a client typed.
+    meaning: Meaning | None = field(default=None, compare=False, repr=False)
+    # The taxonomy names it (exactly, by stems, a typo, nearness or meaning); derived from
+    # ``ids`` once, as scoring asks for every pair.
+    named: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "named", any(not t.startswith("txt:") for t, _ in self.ids))
+
+    @property
+    def total(self) -> float:
+        return sum(w for _, w in self.weights)
+
+
+# Two skills typed in one box: "MS Office, inbound calls", "carrying heavy loads & prepping
+# food". Split only where every part is a skill the taxonomy knows, and never a phrase the
+# taxonomy knows whole ("loading/unloading", "hand and power tools", "Word and Excel").
+_SPLIT_STRONG = re.compile(r"\s*[,;/|]\s*|\s+-\s+")
+_SPLIT_WEAK = re.compile(r"\s*&\s*|\s+\+\s+|\s+and\s+", re.IGNORECASE)
+
+
+def _feature(phrase: str, taxonomy: Taxonomy) -> SkillFeature | None:
+    found = taxonomy.lookup(phrase)
+    if not found.ids:  # a phrase of punctuation only names nothing
+        return None
+    resolver = taxonomy.semantic_resolver()
+    return SkillFeature(
+        phrase, found.ids, frozenset(t for t, _ in found.stems), found.stems, found.text,
+        frozenset(tid for tid, _ in found.ids if tid.startswith("uk:")),
+        None if resolver is None else resolver.space.phrase_vector(found.text.split()),
+    )
+
+
+def split_skill(phrase: str, taxonomy: Taxonomy, *, every_part_known: bool = True) -> list[str]:
+    """The skills one typed item holds: itself, or its parts (when each is a known skill, or
+    at least one is with ``every_part_known=False``)."""
+    if taxonomy.lookup(phrase).known or not (
+            _SPLIT_STRONG.search(phrase) or _SPLIT_WEAK.search(phrase)):
+        return [phrase]
+    parts: list[str] = []
+    for part in (p.strip() for p in _SPLIT_STRONG.split(phrase)):
+        if not part:
+            continue
+        weak = [p.strip() for p in _SPLIT_WEAK.split(part) if p.strip()]
+        if len(weak) > 1 and not taxonomy.lookup(part).known and all(
+                taxonomy.lookup(w).known for w in weak):
+            parts += weak
+        else:
+            parts.append(part)
+    known = [taxonomy.lookup(p).known for p in parts]
+    if len(parts) < 2 or not (all(known) if every_part_known else any(known)):
+        return [phrase]
+    return parts
+
+
+def phrase_skills(phrases: list[str], taxonomy: Taxonomy, *,
+            keep_whole: bool = False) -> tuple[SkillFeature, ...]:
+    """Features of typed skills. A client's combined item keeps its whole text beside its
+    parts (more evidence of what they can do); a vacancy's becomes its parts (each is
+    required)."""
+    out: list[SkillFeature] = []
+    for phrase in phrases:
+        out += _phrase_features(phrase, taxonomy, keep_whole)
+    return tuple(out)
+
+
+# Thousands of clients type the same few thousand phrases. One SkillFeature per phrase, shared
+# by every record that types it, costs one look-up, holds one copy in memory, and pickles once
+# per message (batch_features sends clients' features between processes).
+@lru_cache(maxsize=200_000)
+def _phrase_features(phrase: str, taxonomy: Taxonomy,
+                     keep_whole: bool) -> tuple[SkillFeature, ...]:
+    parts = split_skill(phrase, taxonomy, every_part_known=not keep_whole)
+    if keep_whole and len(parts) > 1:
+        parts = [phrase, *parts]
+    return tuple(f for f in (_feature(part, taxonomy) for part in parts) if f is not None)
