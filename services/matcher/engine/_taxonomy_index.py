@@ -27,7 +27,7 @@ from services.matcher.engine._taxonomy_builder import (
 from services.matcher.engine.normalise import STOP_WORDS, finish, raw_words, singular, stem
 from services.matcher.engine.semantic import SEMANTIC_CONF, SemanticResolver, SemanticSpace
 
-__all__ = ["CONF_EXACT", "CONF_STEM", "CONF_TYPO", "Resolved", "Taxonomy"]
+__all__ = ["CONF_EXACT", "CONF_STEM", "CONF_TYPO", "Resolved", "Taxonomy", "names_a_skill"]
 
 # A correction is taken only when its word is this much more common than the next candidate
 # at the same distance (a nearer candidate always wins).
@@ -45,6 +45,11 @@ _UNKNOWN_IDF = 2.0
 _MAX_CONTEXT_CANDIDATES = 8
 
 
+def names_a_skill(ids: Iterable[tuple[str, float]]) -> bool:
+    """Some route of the taxonomy names a skill (an id other than the phrase's own ``txt:``)."""
+    return any(not tid.startswith("txt:") for tid, _ in ids)
+
+
 @dataclass(frozen=True, slots=True)
 class Resolved:
     """What the taxonomy knows of one phrase."""
@@ -57,6 +62,11 @@ class Resolved:
     def known(self) -> bool:
         """Named by the taxonomy outright (exact, stems or a typo), not only by nearness."""
         return any(conf >= CONF_TYPO and not tid.startswith("txt:") for tid, conf in self.ids)
+
+    @property
+    def named(self) -> bool:
+        """Named by some route, nearness and meaning included."""
+        return names_a_skill(self.ids)
 
 
 class Taxonomy:

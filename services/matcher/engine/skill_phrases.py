@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.engine.taxonomy import Taxonomy
+from services.matcher.engine.taxonomy import Taxonomy, names_a_skill
 
 __all__ = ["Meaning", "SkillFeature", "phrase_skills", "split_skill"]
 
@@ -35,7 +35,7 @@ class SkillFeature:
     named: bool = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "named", any(not t.startswith("txt:") for t, _ in self.ids))
+        object.__setattr__(self, "named", names_a_skill(self.ids))
 
     @property
     def total(self) -> float:

@@ -38,6 +38,7 @@ from services.matcher.engine._taxonomy_index import (
     CONF_TYPO,
     Resolved,
     Taxonomy,
+    names_a_skill,
 )
 from services.matcher.engine.normalise import tokens
 from services.matcher.engine.semantic import ARTEFACT_NAME, SemanticSpace, data_hash, load_space
@@ -52,6 +53,7 @@ __all__ = [
     "build_taxonomy",
     "default_taxonomy",
     "load_uk_data",
+    "names_a_skill",
     "phrase_key",
     "shipped_space",
 ]

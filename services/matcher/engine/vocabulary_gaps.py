@@ -39,7 +39,7 @@ class Gap:
 
 def named(phrase: str, taxonomy: Taxonomy) -> bool:
     """The taxonomy names the phrase by some route (an id other than its own text)."""
-    return any(not tid.startswith("txt:") for tid, _ in taxonomy.lookup(phrase).ids)
+    return taxonomy.lookup(phrase).named
 
 
 def unknown_skills(clients: Iterable[ClientProfile], vacancies: Iterable[Vacancy],
