@@ -3,6 +3,7 @@
     python scripts/build_semantic_index.py              # write engine/data/semantic_index.npz
     python scripts/build_semantic_index.py --check      # exit 1 if the artefact is stale
     python scripts/build_semantic_index.py --calibrate  # k-fold leave-out of the UK aliases
+                                                        # (also rates the word vectors)
     python scripts/build_semantic_index.py --calibrate-pairs  # the same, phrase against phrase
 
 Deterministic: the same data files give the same vectors (fixed SVD solver and seed), and the
@@ -41,7 +42,9 @@ from services.matcher.engine.taxonomy import (
     _data_paths,
     _load_esco,
     load_uk_data,
+    shipped_word_vectors,
 )
+from services.matcher.engine.word_vectors import WORDS_MARGIN, WORDS_MIN
 
 ARTEFACT = DATA_DIR / semantic.ARTEFACT_NAME
 
@@ -59,14 +62,21 @@ def _folds(uk: dict[str, Any], k: int) -> list[list[tuple[int, str]]]:
 
 
 def calibrate(k: int) -> None:
+    """Both resolvers by meaning, each alone (a table of thresholds), then as the taxonomy
+    chains them at the shipped thresholds: word vectors first, then LSA."""
     esco_path, uk_path = _data_paths()
     esco, uk = _load_esco(esco_path), load_uk_data(uk_path)
+    table = shipped_word_vectors()
     rows: list[tuple[str, str, list[tuple[str, float]]]] = []  # (truth, dictionary, ranked)
+    word_rows: list[tuple[str, str, list[tuple[str, float]]]] = []
+    chained = [0, 0]  # right, wrong
     for n, fold in enumerate(_folds(uk, k)):
         reduced, _ = _hide(uk, fold)
         space = semantic.fit_space(esco, reduced)
         tax = Taxonomy.from_data(esco, reduced)  # dictionary routes only
         resolver = semantic.SemanticResolver(space, tax._uk_phrases)
+        by_words = None if table is None else semantic.SemanticResolver(
+            table, tax._uk_phrases, min_similarity=WORDS_MIN, margin=WORDS_MARGIN)
         for gi, alias in fold:
             truth = f"uk:{uk['skills'][gi]['id']}"
             found = {t for t, _ in tax.lookup(alias).ids if t.startswith("uk:")}
@@ -77,8 +87,20 @@ def calibrate(k: int) -> None:
             else:
                 words = tuple(tax.correct(w) for w in tokens(alias))
                 rows.append((truth, "none", resolver.ranked(words)[:2]))
+                if by_words is not None:
+                    word_rows.append((truth, "none", by_words.ranked(words)[:2]))
+                picked = (by_words and by_words.resolve(words)) or resolver.resolve(words)
+                if picked is not None:
+                    chained[picked != truth] += 1
         print(f"fold {n + 1}/{k} done", file=sys.stderr)
+    print("== LSA stem vectors (semantic.py)")
     _report(rows)
+    if table is not None:
+        print("== word vectors (word_vectors.py)")
+        _report([r for r in rows if r[1] != "none"] + word_rows)
+        print(f"== chained as shipped: word vectors ({WORDS_MIN}, {WORDS_MARGIN}), then LSA "
+              f"({semantic.SEMANTIC_MIN}, {semantic.SEMANTIC_MARGIN}): {chained[0]} right, "
+              f"{chained[1]} wrong")
 
 
 _PairCase = tuple[float | None, list[float]]  # (cosine to own-group phrase, to near groups')

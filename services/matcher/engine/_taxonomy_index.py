@@ -26,6 +26,7 @@ from services.matcher.engine._taxonomy_builder import (
 )
 from services.matcher.engine.normalise import STOP_WORDS, finish, raw_words, singular, stem
 from services.matcher.engine.semantic import SEMANTIC_CONF, SemanticResolver, SemanticSpace
+from services.matcher.engine.word_vectors import WORDS_MARGIN, WORDS_MIN, WordVectors
 
 __all__ = ["CONF_EXACT", "CONF_STEM", "CONF_TYPO", "Resolved", "Taxonomy", "names_a_skill"]
 
@@ -88,20 +89,29 @@ class Taxonomy:
         self._uk_phrases: list[tuple[tuple[str, ...], str]] = []
         self._space: Callable[[], SemanticSpace | None] | None = None
         self._resolver: SemanticResolver | None = None
+        self._words: Callable[[], WordVectors | None] | None = None
+        self._word_resolver: SemanticResolver | None = None
         self.labels: dict[str, str] = {}
 
     @classmethod
     def from_data(cls, esco: Mapping[str, Any], uk: Mapping[str, Any], *,
                   semantic: SemanticSpace | Callable[[], SemanticSpace | None] | None = None,
+                  word_space: WordVectors | Callable[[], WordVectors | None] | None = None,
                   ) -> Taxonomy:
-        """``semantic``: stem vectors (or a loader called on first need) for resolving phrases
-        by meaning; without it only the dictionary routes resolve."""
+        """``semantic``: LSA stem vectors, and ``word_space``: word vectors from a sentence
+        encoder (each, or a loader called on first need), for resolving phrases by meaning;
+        without them only the dictionary routes resolve."""
         tax = cls()
         if isinstance(semantic, SemanticSpace):
             space = semantic
             tax._space = lambda: space
         else:
             tax._space = semantic
+        if isinstance(word_space, WordVectors):
+            table = word_space
+            tax._words = lambda: table
+        else:
+            tax._words = word_space
         built = _Builder()
         built.add_uk(uk, tax.labels)
         built.add_esco(esco, tax.labels)
@@ -274,10 +284,24 @@ class Taxonomy:
                 self._resolver = SemanticResolver(space, self._uk_phrases)
         return self._resolver
 
+    def word_resolver(self) -> SemanticResolver | None:
+        """The resolver by word vectors (built on first need), or None without them."""
+        if self._word_resolver is None and self._words is not None:
+            table = self._words()
+            self._words = None  # load (or fail to load) once
+            if table is not None:
+                self._word_resolver = SemanticResolver(
+                    table, self._uk_phrases, min_similarity=WORDS_MIN, margin=WORDS_MARGIN)
+        return self._word_resolver
+
     def _by_meaning(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
-        resolver = self.semantic_resolver()
-        found = None if resolver is None else resolver.resolve(words)
-        return (None, 0.0) if found is None else ((found,), SEMANTIC_CONF)
+        """The UK group a phrase means, by word vectors first (the broader knowledge of
+        English), then by the taxonomy's own LSA space; calibrated in that order."""
+        for resolver in (self.word_resolver(), self.semantic_resolver()):
+            found = None if resolver is None else resolver.resolve(words)
+            if found is not None:
+                return (found,), SEMANTIC_CONF
+        return None, 0.0
 
     def __len__(self) -> int:
         return len(self._exact)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,7 @@ __all__ = [
     "SEMANTIC_CONF",
     "SEMANTIC_MARGIN",
     "SEMANTIC_MIN",
+    "PhraseVectors",
     "SemanticResolver",
     "SemanticSpace",
     "data_hash",
@@ -106,6 +107,10 @@ class SemanticSpace:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {t: i for i, t in enumerate(self.terms)})
         object.__setattr__(self, "_by_first", _by_first_letter(self.terms))
+
+    @property
+    def dims(self) -> int:
+        return int(self.vectors.shape[1])
 
     def term_index(self, term: str) -> int | None:
         index: dict[str, int] = self._index  # type: ignore[attr-defined]
@@ -230,10 +235,19 @@ def load_space(path: Path) -> SemanticSpace | None:
                              npz["idf"].astype(np.float32), str(npz["source_hash"]))
 
 
+class PhraseVectors(Protocol):
+    """What a resolver needs of a vector space: unit phrase vectors of a fixed width."""
+
+    @property
+    def dims(self) -> int: ...
+
+    def phrase_vector(self, words: Sequence[str]) -> FloatArray | None: ...
+
+
 class SemanticResolver:
     """Nearest UK group to a phrase, by cosine of phrase vectors, when clearly nearest."""
 
-    def __init__(self, space: SemanticSpace, targets: Iterable[tuple[Sequence[str], str]], *,
+    def __init__(self, space: PhraseVectors, targets: Iterable[tuple[Sequence[str], str]], *,
                  min_similarity: float = SEMANTIC_MIN, margin: float = SEMANTIC_MARGIN) -> None:
         self.space = space
         self.min_similarity = min_similarity
@@ -254,7 +268,7 @@ class SemanticResolver:
         self._names = sorted(set(groups))
         group_index = {g: i for i, g in enumerate(self._names)}
         self._group_of = np.array([group_index[g] for g in groups], dtype=np.int64)
-        dims = space.vectors.shape[1]
+        dims = space.dims
         self._matrix = np.vstack(vectors) if vectors else np.zeros((0, dims), np.float32)
 
     def ranked(self, words: Sequence[str]) -> list[tuple[str, float]]:

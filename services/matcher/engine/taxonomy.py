@@ -7,8 +7,9 @@ word-level typo correction against the taxonomy's vocabulary (cached per word, n
 every label; a word the vocabulary holds is never corrected); then the one phrase a single
 still-ambiguous word's correction makes known ("tabe service": "table", not "take"); then
 the nearest UK phrase by IDF-weighted word overlap, when clearly nearest; then, for the
-shipped taxonomy, the nearest UK group by meaning (``semantic.py``: stem vectors learned from
-ESCO's synonym sets and hierarchy), when close and clearly nearest.
+shipped taxonomy, the nearest UK group by meaning, when close and clearly nearest: first by
+word vectors distilled from a sentence encoder (``word_vectors.py``: everyday English), then
+by stem vectors learned from ESCO's synonym sets and hierarchy (``semantic.py``).
 Every phrase also gets a ``txt:`` id of its own normalised text, so identical phrases outside
 the taxonomy still match, and carries its IDF-weighted stems for word-overlap similarity.
 
@@ -42,6 +43,8 @@ from services.matcher.engine._taxonomy_index import (
 )
 from services.matcher.engine.normalise import tokens
 from services.matcher.engine.semantic import ARTEFACT_NAME, SemanticSpace, data_hash, load_space
+from services.matcher.engine.word_vectors import ARTEFACT_NAME as WORDS_ARTEFACT
+from services.matcher.engine.word_vectors import WordVectors, load_word_vectors
 
 __all__ = [
     "CONF_EXACT",
@@ -56,6 +59,7 @@ __all__ = [
     "names_a_skill",
     "phrase_key",
     "shipped_space",
+    "shipped_word_vectors",
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -106,6 +110,13 @@ def shipped_space() -> SemanticSpace | None:
     return space
 
 
+def shipped_word_vectors() -> WordVectors | None:
+    """The shipped word vectors (``word_vectors.py``). Unlike the LSA space they are not fitted
+    to the data: a word added since they were built only falls back to its stem or pieces
+    (``scripts/build_word_vectors.py --check`` lists such words)."""
+    return load_word_vectors(DATA_DIR / WORDS_ARTEFACT)
+
+
 def _cache_path() -> Path:
     """Where the built taxonomy is kept between runs, named for everything it is built from:
     the data files and the code that builds it, so a change to either builds it again."""
@@ -134,7 +145,8 @@ def default_taxonomy() -> Taxonomy:
         pass
     esco_path, uk_path = _data_paths()
     taxonomy = Taxonomy.from_data(_load_esco(esco_path), load_uk_data(uk_path),
-                                  semantic=shipped_space)
+                                  semantic=shipped_space,
+                                  word_space=shipped_word_vectors)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

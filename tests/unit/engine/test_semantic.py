@@ -152,6 +152,7 @@ def test_certifications_never_use_semantics() -> None:
         imported = {n.module for n in ast.walk(ast.parse(source))
                     if isinstance(n, ast.ImportFrom)}
         assert "services.matcher.engine.semantic" not in imported, module
+        assert "services.matcher.engine.word_vectors" not in imported, module
     certs = default_certifications()
     # A skill-like phrase gains no certification, however near in meaning.
     assert all(k.startswith("certtxt:") for k in certs.held_keys(["answering the telephone"]))
