@@ -7,8 +7,9 @@ A phrase resolves to a category of ``uk_skills.json`` ("certifications") or to n
 2. Marks must be EXACTLY equal to an alias's marks before any other comparison: "class 2"
    never meets "class 1", "level 2" never meets "level 3", "c1" never meets "c".
 3. Words are then compared exactly, else with ``fuzz.ratio`` >= 90 on sorted words (typos,
-   word order). If two categories come out (nearly) as good, the phrase is ambiguous and
-   resolves to nothing.
+   word order), unless a word that differs is by itself the name of another category or
+   family: a name is no typo ("CPCS" is a scheme of its own, not a misspelt "CSCS"). If two
+   categories come out (nearly) as good, the phrase is ambiguous and resolves to nothing.
 
 A family's generic phrase ("HGV licence", "DBS", "forklift licence") names no category: it
 resolves to ``family:<id>`` and is satisfied only by a client phrase of the same family that
@@ -92,6 +93,9 @@ class CertificationIndex:
         families: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self._by_marks: defaultdict[frozenset[str], list[_Alias]] = defaultdict(list)
+        # Words that alone name a category or family ("CPCS", "SMSTS"): such a word is a
+        # name, never a typo in another's ("CPCS" is not a misspelt "CSCS").
+        self._names: defaultdict[str, set[str]] = defaultdict(set)
         self.labels: dict[str, str] = {}
         # (marks, words) a category is named by with no document word ("IPAF", "Cat B"):
         # such a category may be typed with any document word after it.
@@ -113,6 +117,8 @@ class CertificationIndex:
             if sig is None:
                 continue
             self._by_marks[sig.marks].append(_Alias(sig.words, cid, sig.document, sig.days))
+            if sig.words and " " not in sig.words:
+                self._names[sig.words].add(cid)
             if not sig.document:
                 self._standalone.add((sig.marks, sig.words, cid))
             if sig.days:
@@ -162,10 +168,13 @@ class CertificationIndex:
         if len(sig.words) < _MIN_FUZZY_LEN:
             return None  # too short to forgive typos
         best: dict[str, float] = {}
+        typed = set(sig.words.split())
         for alias in aliases:
             if len(alias.words) < _MIN_FUZZY_LEN or not self._fits(sig, alias, sig.marks):
                 continue
             score = fuzz.ratio(sig.words, alias.words, score_cutoff=_CUTOFF)
+            if score and self._names_another(typed, alias):
+                continue
             if score and score > best.get(alias.category, 0.0):
                 best[alias.category] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -174,6 +183,13 @@ class CertificationIndex:
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < _AMBIGUITY_MARGIN:
             return None
         return ranked[0][0]
+
+    def _names_another(self, typed: set[str], alias: _Alias) -> bool:
+        """Is a typed word that ``alias`` lacks, alone, the name of another category or
+        family? Then the phrase is no misspelling of this alias ("CPCS labourer" is not
+        "CSCS labourer": CPCS is a scheme of its own)."""
+        return any(alias.category not in self._names.get(w, {alias.category})
+                   for w in typed.difference(alias.words.split()))
 
     def _closure(self, category: str) -> set[str]:
         held, todo = {category}, [category]

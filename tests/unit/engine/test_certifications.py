@@ -53,6 +53,9 @@ def test_forgiven(held: str, required: str) -> None:
         ("Underwater basket weaving diploma", "Underwater basket weaving certificate level 2"),
         ("Underwater basket weavng diploma", "Underwater basket weaving diploma"),  # unknown: exact
         ("CSCS red card", "CPCS red card"),
+        # A real scheme's name is never a typo of another's: CPCS (plant) is not CSCS.
+        ("CPCS labourer", "CSCS labourer card"),
+        ("CPCS supervisor card", "CSCS supervisor card"),
     ],
 )
 def test_never_across_category_level_or_class(held: str, required: str) -> None:
@@ -77,6 +80,21 @@ def test_every_alias_resolves_to_its_own_category() -> None:
     for cat in load_uk_data()["certifications"]:
         for alias in [cat["label"], *cat["aliases"]]:
             assert index.resolve(alias) == cat["id"], (alias, cat["id"])
+
+
+def test_a_word_naming_another_category_is_not_a_typo() -> None:
+    index = CertificationIndex([
+        {"id": "smsts", "label": "SMSTS refresher", "aliases": ["SMSTS"]},
+        {"id": "sssts", "label": "SSSTS refresher", "aliases": ["SSSTS"]},
+    ])
+    assert index.resolve("SMSTS refreshr") == "smsts"  # a typo of "refresher" is forgiven
+    # Without its own "SMSTS refresher" the phrase would be ratio 93 from "SSSTS refresher".
+    alone = CertificationIndex([
+        {"id": "smsts", "label": "SMSTS", "aliases": []},
+        {"id": "sssts", "label": "SSSTS refresher", "aliases": []},
+    ])
+    assert alone.resolve("SMSTS refresher") is None
+    assert alone.resolve("SSSTS refreshr") == "sssts"
 
 
 def test_ambiguous_fuzzy_phrase_resolves_to_nothing() -> None:
