@@ -44,9 +44,12 @@ class SkillFeature:
 
 # Two skills typed in one box: "MS Office, inbound calls", "carrying heavy loads & prepping
 # food". Split only where every part is a skill the taxonomy knows, and never a phrase the
-# taxonomy knows whole ("loading/unloading", "hand and power tools", "Word and Excel").
+# taxonomy knows whole ("loading/unloading", "hand and power tools", "Word and Excel"); at
+# "&"/"and" the parts are the longest known spans, as skills have "and" inside them too
+# ("washing and dressing & care plans").
 _SPLIT_STRONG = re.compile(r"\s*[,;/|]\s*|\s+-\s+")
 _SPLIT_WEAK = re.compile(r"\s*&\s*|\s+\+\s+|\s+and\s+", re.IGNORECASE)
+_SPLIT_WEAK_KEEP = re.compile(f"({_SPLIT_WEAK.pattern})", re.IGNORECASE)
 
 
 def _feature(phrase: str, taxonomy: Taxonomy) -> SkillFeature | None:
@@ -61,6 +64,29 @@ def _feature(phrase: str, taxonomy: Taxonomy) -> SkillFeature | None:
     )
 
 
+def _known_spans(part: str, taxonomy: Taxonomy) -> list[str] | None:
+    """``part`` cut at "&", "+" and "and" into the longest spans the taxonomy knows, left to
+    right ("moving & handling & MAR charts": "moving & handling", "MAR charts"), or None
+    when it is one known skill, has no such joint, or some span is unknown."""
+    pieces = _SPLIT_WEAK_KEEP.split(part)  # words, joint, words, joint, ...
+    words, joints = pieces[0::2], pieces[1::2]
+    if len(words) < 2 or taxonomy.lookup(part).known:
+        return None
+    spans: list[str] = []
+    start = 0
+    while start < len(words):
+        for end in range(len(words), start, -1):
+            text = "".join(w + j for w, j in zip(words[start:end - 1], joints[start:end - 1],
+                                                strict=True)) + words[end - 1]
+            if taxonomy.lookup(text.strip()).known:
+                spans.append(text.strip())
+                start = end
+                break
+        else:
+            return None
+    return spans
+
+
 def split_skill(phrase: str, taxonomy: Taxonomy, *, every_part_known: bool = True) -> list[str]:
     """The skills one typed item holds: itself, or its parts (when each is a known skill, or
     at least one is with ``every_part_known=False``)."""
@@ -71,12 +97,8 @@ def split_skill(phrase: str, taxonomy: Taxonomy, *, every_part_known: bool = Tru
     for part in (p.strip() for p in _SPLIT_STRONG.split(phrase)):
         if not part:
             continue
-        weak = [p.strip() for p in _SPLIT_WEAK.split(part) if p.strip()]
-        if len(weak) > 1 and not taxonomy.lookup(part).known and all(
-                taxonomy.lookup(w).known for w in weak):
-            parts += weak
-        else:
-            parts.append(part)
+        spans = _known_spans(part, taxonomy)
+        parts += spans if spans is not None else [part]
     known = [taxonomy.lookup(p).known for p in parts]
     if len(parts) < 2 or not (all(known) if every_part_known else any(known)):
         return [phrase]

@@ -178,6 +178,11 @@ def test_different_skills(a: str, b: str) -> None:
         ("loading/unloading", ["loading/unloading"]),  # one skill
         ("hand and power tools", ["hand and power tools"]),
         ("Word and Excel", ["Word and Excel"]),
+        # Skills with "and" inside them: the longest known spans, left to right.
+        ("moving & handling & MAR charts", ["moving & handling", "MAR charts"]),
+        ("writing care plans & washing and dressing",
+         ["writing care plans", "washing and dressing"]),
+        ("cleaning and cooking and driving", ["cleaning and cooking and driving"]),  # unknown
     ],
 )
 def test_two_skills_in_one_box_are_split(typed: str, parts: list[str]) -> None:
