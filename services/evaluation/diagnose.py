@@ -48,7 +48,7 @@ def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str
         from services.matcher.engine.certifications import default_certifications
         from services.matcher.engine.eligibility import pair_reason
         from services.matcher.engine.features import ClientFeatures, VacancyFeatures
-        from services.matcher.engine.ranking import good_enough
+        from services.matcher.engine.ranking import coverage, good_enough
         from services.matcher.engine.taxonomy import default_taxonomy
     except ImportError as exc:  # the engine moved on; the engine-agnostic analysis still holds
         return {"unavailable": str(exc)}
@@ -80,8 +80,8 @@ def diagnose_misses(clients: Mapping[str, ClientProfile], vacancies: Mapping[str
                 cause, detail = "client at per-client referral limit", ""
             else:
                 scored = score_pair(cf, vf, config)
-                comp = scored.components.get("required_skills")
-                low_cov = comp is not None and comp < config.min_required_coverage
+                covered = coverage(scored)
+                low_cov = covered is not None and covered < config.min_required_coverage - 1e-9
                 cause = ("required-skill coverage below minimum" if low_cov
                          else "score below threshold" if not good_enough(scored, config)
                          else "eligible and above threshold, not referred (index/ranking)")
