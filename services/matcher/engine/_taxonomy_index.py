@@ -17,6 +17,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from services.matcher.engine._lazy_resolver import LazyResolver
 from services.matcher.engine._taxonomy_builder import (
     _MIN_TYPO_LEN,
     _TWO_EDITS_LEN,
@@ -87,10 +88,8 @@ class Taxonomy:
         self._uk_aliases: list[tuple[dict[str, float], float, str]] = []
         self._uk_postings: dict[str, list[int]] = {}
         self._uk_phrases: list[tuple[tuple[str, ...], str]] = []
-        self._space: Callable[[], SemanticSpace | None] | None = None
-        self._resolver: SemanticResolver | None = None
-        self._words: Callable[[], WordVectors | None] | None = None
-        self._word_resolver: SemanticResolver | None = None
+        self._lsa = LazyResolver(None)
+        self._by_words = LazyResolver(None)
         self.labels: dict[str, str] = {}
 
     @classmethod
@@ -102,16 +101,8 @@ class Taxonomy:
         encoder (each, or a loader called on first need), for resolving phrases by meaning;
         without them only the dictionary routes resolve."""
         tax = cls()
-        if isinstance(semantic, SemanticSpace):
-            space = semantic
-            tax._space = lambda: space
-        else:
-            tax._space = semantic
-        if isinstance(word_space, WordVectors):
-            table = word_space
-            tax._words = lambda: table
-        else:
-            tax._words = word_space
+        tax._lsa = LazyResolver(semantic)
+        tax._by_words = LazyResolver(word_space, min_similarity=WORDS_MIN, margin=WORDS_MARGIN)
         built = _Builder()
         built.add_uk(uk, tax.labels)
         built.add_esco(esco, tax.labels)
@@ -276,23 +267,12 @@ class Taxonomy:
         return (ranked[0][0],), _NEAREST_CONF * ranked[0][1]
 
     def semantic_resolver(self) -> SemanticResolver | None:
-        """The resolver by meaning (built on first need), or None without stem vectors."""
-        if self._resolver is None and self._space is not None:
-            space = self._space()
-            self._space = None  # load (or fail to load) once
-            if space is not None:
-                self._resolver = SemanticResolver(space, self._uk_phrases)
-        return self._resolver
+        """The resolver by LSA stem vectors, or None without them."""
+        return self._lsa.get(self._uk_phrases)
 
     def word_resolver(self) -> SemanticResolver | None:
-        """The resolver by word vectors (built on first need), or None without them."""
-        if self._word_resolver is None and self._words is not None:
-            table = self._words()
-            self._words = None  # load (or fail to load) once
-            if table is not None:
-                self._word_resolver = SemanticResolver(
-                    table, self._uk_phrases, min_similarity=WORDS_MIN, margin=WORDS_MARGIN)
-        return self._word_resolver
+        """The resolver by word vectors, or None without them."""
+        return self._by_words.get(self._uk_phrases)
 
     def _by_meaning(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
         """The UK group a phrase means, by word vectors first (the broader knowledge of

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -235,6 +235,7 @@ def load_space(path: Path) -> SemanticSpace | None:
                              npz["idf"].astype(np.float32), str(npz["source_hash"]))
 
 
+@runtime_checkable
 class PhraseVectors(Protocol):
     """What a resolver needs of a vector space: unit phrase vectors of a fixed width."""
 

@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from services.matcher.engine import _taxonomy_builder, _taxonomy_index
+from services.matcher.engine import _lazy_resolver, _taxonomy_builder, _taxonomy_index
 from services.matcher.engine import normalise as normalise_module
 from services.matcher.engine._taxonomy_index import (
     CONF_EXACT,
@@ -121,7 +121,7 @@ def _cache_path() -> Path:
     """Where the built taxonomy is kept between runs, named for everything it is built from:
     the data files and the code that builds it, so a change to either builds it again."""
     digest = hashlib.sha256()
-    code = (_taxonomy_index, _taxonomy_builder, normalise_module)
+    code = (_taxonomy_index, _taxonomy_builder, _lazy_resolver, normalise_module)
     for path in (*_data_paths(), Path(__file__), *(Path(m.__file__ or "") for m in code)):
         digest.update(path.read_bytes())
     root = Path(os.environ.get("JOBMATCH_CACHE_DIR", Path.home() / ".cache" / "jobmatch"))

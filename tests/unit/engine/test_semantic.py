@@ -160,3 +160,21 @@ def test_certifications_never_use_semantics() -> None:
     vacancy = vf(required_skills=["telephone skills"],
                  required_certifications=["enhanced DBS"])
     assert vacancy.required_certs and vacancy.required_certs[0][1] not in client.cert_keys
+
+
+def test_a_space_is_loaded_on_first_need_and_once() -> None:
+    from services.matcher.engine._lazy_resolver import LazyResolver
+
+    calls: list[int] = []
+
+    def absent() -> None:
+        calls.append(1)
+
+    lazy = LazyResolver(absent)
+    assert calls == []  # nothing loaded until a phrase needs it
+    assert lazy.get([]) is None and lazy.get([]) is None
+    assert calls == [1]  # an absent space is not looked for again
+    fitted = semantic.fit_space(_ESCO, _UK, n_components=3)
+    given = LazyResolver(fitted)
+    resolver = given.get([(_words("mail sorting"), "uk:mail")])
+    assert resolver is not None and given.get([]) is resolver
