@@ -25,11 +25,14 @@ def taxonomy() -> None:
 @taxonomy.command()
 @click.argument("phrases", nargs=-1, required=True)
 def lookup(phrases: tuple[str, ...]) -> None:
-    """Show how each PHRASE resolves: normalised text, the skills it names and how sure.
+    """Show how each PHRASE resolves: normalised text, the skills it names and how sure
+    (1.00 exactly, 0.97 by stems, 0.92 through a typo, up to 0.90 by the nearest UK phrase,
+    0.80 by meaning, with the space that placed it).
 
     A phrase that names nothing can still match a phrase sharing its words, or one near it in
     meaning, but a vacancy requiring it refers few clients.
     """
+    from services.matcher.engine.semantic import SEMANTIC_CONF
     from services.matcher.engine.skill_phrases import split_skill
     from services.matcher.engine.taxonomy import default_taxonomy
     from services.matcher.engine.vocabulary_gaps import named
@@ -43,9 +46,12 @@ def lookup(phrases: tuple[str, ...]) -> None:
             click.echo(f"  {part!r} reads as {found.text!r}")
             if not named(part, tax):
                 click.echo("    names no skill (matches only by shared words or meaning)")
+            by_meaning = None if found.known else tax.meaning(tuple(found.text.split()))
             for tid, conf in found.ids:
                 if not tid.startswith("txt:"):
-                    click.echo(f"    {conf:.2f}  {tid}  {tax.labels.get(tid, '')}")
+                    how = (f"  (by meaning: {by_meaning[1]})" if by_meaning is not None
+                           and by_meaning[0] == tid and conf == SEMANTIC_CONF else "")
+                    click.echo(f"    {conf:.2f}  {tid}  {tax.labels.get(tid, '')}{how}")
 
 
 @taxonomy.command()

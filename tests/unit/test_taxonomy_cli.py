@@ -26,6 +26,14 @@ def test_lookup_names_the_skill_or_says_it_names_none() -> None:
     known, unknown = result.output.split(repr(ODD), 1)
     assert "uk:cash_handling" in known
     assert "names no skill" in unknown and "uk:" not in unknown
+    assert "by meaning" not in known  # a dictionary route
+
+
+def test_lookup_says_which_space_placed_a_phrase_by_meaning() -> None:
+    result = CliRunner().invoke(main, ["taxonomy", "lookup", "serving customers at the checkout"])
+    assert result.exit_code == 0, result.output
+    assert "0.80  uk:customer_service  customer service  (by meaning: word vectors)" in (
+        result.output)
 
 
 def test_unknown_lists_blocking_phrases_and_counts_bad_records(tmp_path: Path) -> None:

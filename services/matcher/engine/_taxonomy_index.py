@@ -274,14 +274,20 @@ class Taxonomy:
         """The resolver by word vectors, or None without them."""
         return self._by_words.get(self._uk_phrases)
 
-    def _by_meaning(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
-        """The UK group a phrase means, by word vectors first (the broader knowledge of
-        English), then by the taxonomy's own LSA space; calibrated in that order."""
-        for resolver in (self.word_resolver(), self.semantic_resolver()):
+    def meaning(self, words: tuple[str, ...]) -> tuple[str, str] | None:
+        """(UK group, which space) a phrase's words mean: by word vectors first (the broader
+        knowledge of English), then by the taxonomy's own LSA space; calibrated in that
+        order. None when neither places it clearly."""
+        for route, resolver in (("word vectors", self.word_resolver()),
+                                ("LSA", self.semantic_resolver())):
             found = None if resolver is None else resolver.resolve(words)
             if found is not None:
-                return (found,), SEMANTIC_CONF
-        return None, 0.0
+                return found, route
+        return None
+
+    def _by_meaning(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
+        found = self.meaning(words)
+        return (None, 0.0) if found is None else ((found[0],), SEMANTIC_CONF)
 
     def __len__(self) -> int:
         return len(self._exact)
