@@ -198,13 +198,14 @@ def calibrate_pairs(k: int, others: int = 3) -> None:
     if chain:
         print(f"== LSA at ({MEANING_MIN}, {MEANING_MARGIN}), then words: "
               f"{len(chain) // 2} aliases")
+        lsa_cases = chain[0::2]
+        by_lsa = _rate(lsa_cases, MEANING_MIN, MEANING_MARGIN)
+        # The word vectors see only what LSA left unpicked.
+        then = [w for c, w in zip(lsa_cases, chain[1::2], strict=True)
+                if not _picked([*c[1], *([] if c[0] is None else [c[0]])],
+                               MEANING_MIN, MEANING_MARGIN)]
         for lo, margin in ((0.8, 0.1), (0.85, 0.0), (0.85, 0.05), (0.85, 0.1), (0.9, 0.0)):
-            first = [c for c in chain[0::2]]
-            then = [w for c, w in zip(chain[0::2], chain[1::2], strict=True)
-                    if not _picked([*c[1], *([] if c[0] is None else [c[0]])],
-                                   MEANING_MIN, MEANING_MARGIN)]
-            total = [a + b for a, b in zip(_rate(first, MEANING_MIN, MEANING_MARGIN),
-                                           _rate(then, lo, margin), strict=True)]
+            total = [a + b for a, b in zip(by_lsa, _rate(then, lo, margin), strict=True)]
             print(f"words at ({lo}, {margin}): found {total[0]}, wrong {total[1]}, "
                   f"negatives {total[2]}")
 
