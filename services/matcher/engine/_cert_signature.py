@@ -27,16 +27,23 @@ _CLASS_TOKENS = frozenset({
 # where the rest of the phrase names a category by itself ("IPAF card" = "IPAF"); where it
 # does not ("drivers licence" without "licence" is just "driver"), they must agree, so
 # "driver qualification card" or "driver card" never collapses into a car licence.
-_DOCUMENT = frozenset({
+_CARDS = frozenset({
     "licence", "licenced", "card", "certificate", "cert", "certification", "certified",
     "qualification", "qualified", "ticket", "badge", "award", "photocard", "disclosure",
 })
+# Evidence of a course rather than a card: "COSHH training" is the COSHH category.
+_EVIDENCE = frozenset({"training", "trained", "course", "checked", "refresher"})
 # Words that say nothing about which certification it is, nor what kind of document.
 _SOFT = frozenset({
     "holder", "full", "uk", "valid", "current", "category", "cat", "class", "level", "truck",
     "operator", "and", "with", "of", "the", "in", "for", "to", "check", "+", "lvl", "held",
+    # awarding and accrediting bodies: they say who issued it, not which category it is
+    "cieh", "rsph", "highfield", "qa", "ukata", "rqf", "qcf", "rtitb", "itssar", "aitt",
 })
+_DOCUMENT = _CARDS | _EVIDENCE
 _NOISE = _DOCUMENT | _SOFT
+# "trained" is left out: "trainee" is a word of its own, not a misspelt "trained".
+_TYPO_TARGETS = tuple(sorted(_CARDS | _SOFT | {"training", "refresher"}))
 # Typos of the noise words themselves ("certificte", "leevl") are still noise.
 _NOISE_TYPO_MIN = 5
 # Abbreviations only safe to expand inside a certification ("ds" is not a skill word).
@@ -103,7 +110,7 @@ def _noise_word(tok: str) -> str | None:
     if len(tok) >= _NOISE_TYPO_MIN - 2 and tok.isalpha():
         # tok is singular already: "clsas" arrives as "clsa", so try it with its "s" back
         typed = (tok, tok + "s") if len(tok) >= _NOISE_TYPO_MIN - 1 else (tok + "s",)
-        for word in sorted(_NOISE):
+        for word in _TYPO_TARGETS:
             if len(word) >= _NOISE_TYPO_MIN and word[0] == tok[0] and any(
                     OSA.distance(t, word, score_cutoff=1) <= 1
                     for t in typed if t == tok or word.endswith("s")):
@@ -144,6 +151,9 @@ def _signature(text: str) -> _Signature | None:
     if not words and not marks:
         words = [t for t in expanded if t not in marks]  # "full licence": keep what there is
         document = frozenset()
+    elif not words and {"level", "lvl"} & set(expanded):
+        # "level 2" alone says how high, not what in: it must never read as "class 2"
+        words = ["level"]
     return _Signature(marks, " ".join(sorted(words)), document, days)
 
 

@@ -10,6 +10,9 @@ A phrase resolves to a category of ``uk_skills.json`` ("certifications") or to n
    word order), unless a word that differs is by itself the name of another category or
    family: a name is no typo ("CPCS" is a scheme of its own, not a misspelt "CSCS"). If two
    categories come out (nearly) as good, the phrase is ambiguous and resolves to nothing.
+4. A phrase no alias matches may still name a category whose names hold all its words and
+   its exact marks, when that is the only such category and the phrase carries evidence of
+   which one it is (``_cert_cover``): "door supervisor badge", "IPAF mobile boom".
 
 A family's generic phrase ("HGV licence", "DBS", "forklift licence") names no category: it
 resolves to ``family:<id>`` and is satisfied only by a client phrase of the same family that
@@ -32,6 +35,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from services.matcher.engine._cert_cover import CoverIndex
 from services.matcher.engine._cert_signature import (
     _Signature,
     _signature,
@@ -123,6 +127,11 @@ class CertificationIndex:
                 self._standalone.add((sig.marks, sig.words, cid))
             if sig.days:
                 self._days[cid].add(sig.days)
+        self._cover = CoverIndex({str(c["id"]): str(c.get("family") or "") for c in categories})
+        for phrase, cid in named:
+            sig = _signature(phrase)
+            if sig is not None:
+                self._cover.add(cid, sig.marks, sig.words.split())
         by_class = {(str(c.get("family")), str(c.get("class"))): str(c["id"])
                     for c in categories if c.get("class") is not None}
         self._implies = {
@@ -156,17 +165,28 @@ class CertificationIndex:
         aliases = self._by_marks.get(sig.marks, [])
         same = [a for a in aliases if a.words == sig.words]
         if same:
-            # Every category these words may name: one is the answer; several are ambiguous
-            # unless exactly one was typed with this very document word.
-            fitting = {a.category for a in same if self._fits(sig, a, sig.marks)}
-            if len(fitting) > 1 and sig.days:
-                fitting = {c for c in fitting if sig.days in self._days.get(c, ())} or fitting
-            if len(fitting) > 1:
-                fitting = {a.category for a in same
-                           if a.document == sig.document and self._fits(sig, a, sig.marks)}
-            return fitting.pop() if len(fitting) == 1 else None
-        if len(sig.words) < _MIN_FUZZY_LEN:
-            return None  # too short to forgive typos
+            found = self._by_words(sig, same)
+        elif len(sig.words) >= _MIN_FUZZY_LEN:  # shorter is too short to forgive typos
+            found = self._by_typo(sig, aliases)
+        else:
+            found = set()
+        if found:
+            return found.pop() if len(found) == 1 else None  # several: ambiguous
+        return self._cover.name(sig.marks, sig.words)
+
+    def _by_words(self, sig: _Signature, same: list[_Alias]) -> set[str]:
+        """Every category these exact words may name with this document: one is the answer;
+        several are ambiguous unless exactly one was typed with this very document word."""
+        fitting = {a.category for a in same if self._fits(sig, a, sig.marks)}
+        if len(fitting) > 1 and sig.days:
+            fitting = {c for c in fitting if sig.days in self._days.get(c, ())} or fitting
+        if len(fitting) > 1:
+            fitting = {a.category for a in same
+                       if a.document == sig.document and self._fits(sig, a, sig.marks)}
+        return fitting
+
+    def _by_typo(self, sig: _Signature, aliases: list[_Alias]) -> set[str]:
+        """The category whose alias is nearest in spelling; two near-equals are ambiguous."""
         best: dict[str, float] = {}
         typed = set(sig.words.split())
         for alias in aliases:
@@ -178,11 +198,9 @@ class CertificationIndex:
             if score and score > best.get(alias.category, 0.0):
                 best[alias.category] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        if not ranked:
-            return None
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < _AMBIGUITY_MARGIN:
-            return None
-        return ranked[0][0]
+            return {ranked[0][0], ranked[1][0]}
+        return {ranked[0][0]} if ranked else set()
 
     def _names_another(self, typed: set[str], alias: _Alias) -> bool:
         """Is a typed word that ``alias`` lacks, alone, the name of another category or

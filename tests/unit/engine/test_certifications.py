@@ -84,17 +84,19 @@ def test_every_alias_resolves_to_its_own_category() -> None:
 
 def test_a_word_naming_another_category_is_not_a_typo() -> None:
     index = CertificationIndex([
-        {"id": "smsts", "label": "SMSTS refresher", "aliases": ["SMSTS"]},
-        {"id": "sssts", "label": "SSSTS refresher", "aliases": ["SSSTS"]},
+        {"id": "smsts", "label": "SMSTS passport", "aliases": ["SMSTS"]},
+        {"id": "sssts", "label": "SSSTS passport", "aliases": ["SSSTS"]},
     ])
-    assert index.resolve("SMSTS refreshr") == "smsts"  # a typo of "refresher" is forgiven
-    # Without its own "SMSTS refresher" the phrase would be ratio 93 from "SSSTS refresher".
+    assert index.resolve("SMSTS pasport") == "smsts"  # a typo of "passport" is forgiven
+    # Without its own "SMSTS passport" the phrase would be ratio 93 from "SSSTS passport".
     alone = CertificationIndex([
         {"id": "smsts", "label": "SMSTS", "aliases": []},
-        {"id": "sssts", "label": "SSSTS refresher", "aliases": []},
+        {"id": "sssts", "label": "SSSTS passport", "aliases": []},
     ])
-    assert alone.resolve("SMSTS refresher") is None
-    assert alone.resolve("SSSTS refreshr") == "sssts"
+    assert alone.resolve("SMSTS passport") is None
+    assert alone.resolve("SSSTS pasport") == "sssts"
+    # A refresher course is evidence of the same certificate, not a word that names one.
+    assert alone.resolve("SMSTS refresher") == "smsts"
 
 
 def test_ambiguous_fuzzy_phrase_resolves_to_nothing() -> None:

@@ -1,0 +1,72 @@
+"""Leave-out calibration of the certification resolver, on the UK data file only.
+
+    python scripts/calibrate_certifications.py            # 5 folds
+    python scripts/calibrate_certifications.py --show-wrong
+
+Each fold of the certification aliases is hidden from the index; every hidden alias is then
+looked up. It should name its own category or nothing: a wrong category would be a referral
+that breaks a hard rule (the worst error). A hidden alias that another, identical alias
+still names is counted like any other. Evaluation phrasings are never used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.matcher.engine.certifications import CertificationIndex
+from services.matcher.engine.taxonomy import load_uk_data
+
+
+def _folds(data: dict[str, Any], k: int) -> list[list[tuple[int, str]]]:
+    items = [(ci, str(a)) for ci, c in enumerate(data["certifications"])
+             for a in c.get("aliases", [])]
+    return [items[i::k] for i in range(k)]
+
+
+def leave_out(k: int) -> tuple[int, int, int, list[tuple[str, str, str]]]:
+    """(right, wrong, unnamed, [(alias, truth, found)] of the wrong ones)."""
+    data = load_uk_data()
+    right = wrong = unnamed = 0
+    wrongs: list[tuple[str, str, str]] = []
+    for fold in _folds(data, k):
+        reduced = copy.deepcopy(data)
+        hidden = set(fold)
+        for ci, cat in enumerate(reduced["certifications"]):
+            cat["aliases"] = [a for a in cat.get("aliases", []) if (ci, str(a)) not in hidden]
+        index = CertificationIndex(reduced["certifications"], reduced.get("families", {}))
+        for ci, alias in fold:
+            truth = str(data["certifications"][ci]["id"])
+            found = index.resolve(alias)
+            if found is None:
+                unnamed += 1
+            elif found == truth:
+                right += 1
+            else:
+                wrong += 1
+                wrongs.append((alias, truth, found))
+    return right, wrong, unnamed, wrongs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")
+    parser.add_argument("--show-wrong", action="store_true",
+                        help="print each wrongly named alias (UK data only, never evaluation)")
+    args = parser.parse_args()
+    right, wrong, unnamed, wrongs = leave_out(args.folds)
+    print(f"{args.folds} folds, {right + wrong + unnamed} aliases: "
+          f"{right} right, {wrong} wrong, {unnamed} unnamed")
+    if args.show_wrong:
+        for alias, truth, found in wrongs:
+            print(f"  {alias!r}: {truth} read as {found}")
+    sys.exit(1 if wrong else 0)
+
+
+if __name__ == "__main__":
+    main()
