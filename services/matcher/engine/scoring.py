@@ -19,6 +19,7 @@ _skill_similarity.py. A vacancy skill counts as matched only at
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -86,8 +87,14 @@ class PairScore:
 def _title_fit(client: ClientFeatures, vacancy: VacancyFeatures, cosine: float) -> float:
     if not client.roles:
         return cosine
-    role = max(fuzz.token_set_ratio(vacancy.title, r) for r in client.roles) / 100.0
-    return _ROLE_SHARE * role + (1 - _ROLE_SHARE) * cosine
+    return _ROLE_SHARE * _role_fit(vacancy.title, client.roles) + (1 - _ROLE_SHARE) * cosine
+
+
+@lru_cache(maxsize=200_000)
+def _role_fit(title: str, roles: tuple[str, ...]) -> float:
+    # Titles and desired roles repeat ("warehouse operative"), and a streaming worker scores
+    # the same client against the same vacancy again after every move: compute each once.
+    return max(fuzz.token_set_ratio(title, r) for r in roles) / 100.0
 
 
 def _hours_fit(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float | None:
