@@ -1,6 +1,7 @@
 """``jobmatch taxonomy``: how the matcher reads skill phrases, and which ones it cannot.
 
-``lookup`` answers "why did these two not match?" for one phrase at a time; ``unknown`` lists
+``lookup`` answers "why did these two not match?" for one phrase at a time (``certification``
+the same for certifications); ``unknown`` lists
 the phrases of a set of records that no route of the taxonomy names, so that they can be
 reviewed and added as aliases to ``services/matcher/engine/data/uk_skills.json``
 (``engine/vocabulary_gaps.py``).
@@ -19,7 +20,7 @@ __all__ = ["taxonomy"]
 
 @click.group()
 def taxonomy() -> None:
-    """How the matcher reads skill phrases, and which ones it cannot name."""
+    """How the matcher reads skill and certification phrases, and which it cannot name."""
 
 
 @taxonomy.command()
@@ -52,6 +53,42 @@ def lookup(phrases: tuple[str, ...]) -> None:
                     how = (f"  (by meaning: {by_meaning[1]})" if by_meaning is not None
                            and by_meaning[0] == tid and conf == SEMANTIC_CONF else "")
                     click.echo(f"    {conf:.2f}  {tid}  {tax.labels.get(tid, '')}{how}")
+
+
+@taxonomy.command()
+@click.argument("phrases", nargs=-1, required=True)
+def certification(phrases: tuple[str, ...]) -> None:
+    """Show which certification category each PHRASE names, and by which route.
+
+    Certifications are categories, never fuzzy text: a phrase names one by its words, through
+    a typo, or by its names' words (every word and level of the phrase belongs to one
+    category's names); otherwise it names none, and a vacancy requiring it is met only by a
+    client certification of the same wording.
+    """
+    from services.matcher.engine.certifications import default_certifications
+    from services.matcher.engine.taxonomy import load_uk_data
+
+    index = default_certifications()
+    families = load_uk_data().get("families", {})
+    for phrase in phrases:
+        click.echo(repr(phrase))
+        found, route = index.reading(phrase)
+        if found is None:
+            click.echo({
+                "not held": "    says it is not held (expired, pending, ...): satisfies nothing",
+                "ambiguous": "    fits several categories equally: names none",
+            }.get(route, "    names no category: met only by a certification of the same "
+                         "wording"))
+        elif found.startswith("family:"):
+            family = found.removeprefix("family:")
+            label = families.get(family, {}).get("label", family)
+            click.echo(f"    generic: {family}  {label}  (by {route}); met only by an "
+                       "equally generic wording of the same family")
+        else:
+            click.echo(f"    {found}  {index.labels.get(found, '')}  (by {route})")
+            implied = index.implied(found)
+            if implied:
+                click.echo(f"    a holder also holds: {', '.join(implied)}")
 
 
 @taxonomy.command()

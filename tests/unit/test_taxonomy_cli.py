@@ -1,4 +1,4 @@
-"""`jobmatch taxonomy lookup` and `jobmatch taxonomy unknown` on small inputs."""
+"""`jobmatch taxonomy lookup`, `certification` and `unknown` on small inputs."""
 
 from __future__ import annotations
 
@@ -34,6 +34,20 @@ def test_lookup_says_which_space_placed_a_phrase_by_meaning() -> None:
     assert result.exit_code == 0, result.output
     assert "0.80  uk:customer_service  customer service  (by meaning: word vectors)" in (
         result.output)
+
+
+def test_certification_names_the_category_its_route_and_what_it_implies() -> None:
+    phrases = ["SIA dorr supervisor licence", "C+E", "HGV licence", "level 2",
+               "expired SIA licence"]
+    result = CliRunner().invoke(main, ["taxonomy", "certification", *phrases])
+    assert result.exit_code == 0, result.output
+    typo, artic, generic, level, expired = (
+        result.output.split(repr(p), 1)[1].split("\n'", 1)[0] for p in phrases)
+    assert "sia_door_supervisor" in typo and "(by a typo)" in typo
+    assert "hgv_class_1" in artic and "a holder also holds: driving_licence_b, hgv_c1" in artic
+    assert "generic: uk_driving_licence" in generic
+    assert "names no category" in level  # a bare level is never a licence class
+    assert "not held" in expired
 
 
 def test_unknown_lists_blocking_phrases_and_counts_bad_records(tmp_path: Path) -> None:

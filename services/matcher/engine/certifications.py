@@ -145,6 +145,15 @@ class CertificationIndex:
         found = self._resolve(text)
         return None if found is None or found.startswith("family:") else found
 
+    def reading(self, text: str) -> tuple[str | None, str]:
+        """(what ``text`` names, by which route) for people asking why: a category id or
+        ``family:<id>`` by "its words", "a typo" or "its names' words" (the cover rule);
+        None by "not held" (a note says so), "ambiguous" or "unknown"."""
+        return self._read(text)
+
+    def _resolve(self, text: str) -> str | None:
+        return self._read(text)[0]
+
     def _fits(self, sig: _Signature, alias: _Alias, marks: frozenset[str]) -> bool:
         """May ``alias`` name the phrase whose signature is ``sig`` (words already compared)?"""
         if sig.days and self._days.get(alias.category) and sig.days not in self._days[
@@ -157,22 +166,24 @@ class CertificationIndex:
         return (marks, alias.words, alias.category) in self._standalone
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - one long-lived index per process; bounded.
-    def _resolve(self, text: str) -> str | None:
-        """A category id, ``family:<id>`` for a generic phrase, or None."""
+    def _read(self, text: str) -> tuple[str | None, str]:
         sig = _signature(text)
         if sig is None:
-            return None
+            return None, "not held"
         aliases = self._by_marks.get(sig.marks, [])
         same = [a for a in aliases if a.words == sig.words]
         if same:
-            found = self._by_words(sig, same)
+            found, route = self._by_words(sig, same), "its words"
         elif len(sig.words) >= _MIN_FUZZY_LEN:  # shorter is too short to forgive typos
-            found = self._by_typo(sig, aliases)
+            found, route = self._by_typo(sig, aliases), "a typo"
         else:
-            found = set()
+            found, route = set(), ""
+        if len(found) > 1:
+            return None, "ambiguous"
         if found:
-            return found.pop() if len(found) == 1 else None  # several: ambiguous
-        return self._cover.name(sig.marks, sig.words)
+            return found.pop(), route
+        covered = self._cover.name(sig.marks, sig.words)
+        return (covered, "its names' words") if covered else (None, "unknown")
 
     def _by_words(self, sig: _Signature, same: list[_Alias]) -> set[str]:
         """Every category these exact words may name with this document: one is the answer;
@@ -208,6 +219,10 @@ class CertificationIndex:
         "CSCS labourer": CPCS is a scheme of its own)."""
         return any(alias.category not in self._names.get(w, {alias.category})
                    for w in typed.difference(alias.words.split()))
+
+    def implied(self, category: str) -> list[str]:
+        """The other categories a holder of ``category`` holds by law (C+E: C, C1, B)."""
+        return sorted(self._closure(category) - {category})
 
     def _closure(self, category: str) -> set[str]:
         held, todo = {category}, [category]
