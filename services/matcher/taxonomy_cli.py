@@ -27,8 +27,8 @@ def taxonomy() -> None:
 @click.argument("phrases", nargs=-1, required=True)
 def lookup(phrases: tuple[str, ...]) -> None:
     """Show how each PHRASE resolves: normalised text, the skills it names and how sure
-    (1.00 exactly, 0.97 by stems, 0.92 through a typo, up to 0.90 by the nearest UK phrase,
-    0.80 by meaning, with the space that placed it).
+    (1.00 exactly, 0.97 by stems, 0.92 through a typo, 0.80 by meaning, with the space that
+    placed it).
 
     A phrase that names nothing can still match a phrase sharing its words, or one near it in
     meaning, but a vacancy requiring it refers few clients.

@@ -1,5 +1,5 @@
 """The ``Taxonomy`` index: phrase -> ids with a confidence, in the lookup order the
-``taxonomy`` module describes (exact, stems, typo correction, nearest UK phrase, meaning).
+``taxonomy`` module describes (exact, stems, typo correction, meaning).
 
 Import it from ``taxonomy``, which loads the shipped data and caches the built index on disk
 under a hash that covers this file (``taxonomy._cache_path``): a change here rebuilds it.
@@ -38,11 +38,6 @@ _TYPO_DOMINANCE = 3.0
 CONF_EXACT = 1.0
 CONF_STEM = 0.97
 CONF_TYPO = 0.92
-# Nearest UK phrase by IDF-weighted word overlap: taken when at least this similar, and a
-# different skill group is at least _NEAREST_MARGIN behind.
-_NEAREST_MIN = 0.8
-_NEAREST_MARGIN = 0.15
-_NEAREST_CONF = 0.9
 _UNKNOWN_IDF = 2.0
 _MAX_CONTEXT_CANDIDATES = 8
 
@@ -62,12 +57,12 @@ class Resolved:
 
     @property
     def known(self) -> bool:
-        """Named by the taxonomy outright (exact, stems or a typo), not only by nearness."""
+        """Named by the taxonomy outright (exact, stems or a typo), not only by meaning."""
         return any(conf >= CONF_TYPO and not tid.startswith("txt:") for tid, conf in self.ids)
 
     @property
     def named(self) -> bool:
-        """Named by some route, nearness and meaning included."""
+        """Named by some route, meaning included."""
         return names_a_skill(self.ids)
 
 
@@ -85,8 +80,6 @@ class Taxonomy:
         self._target_freq: dict[str, int] = {}
         self._idf: dict[str, float] = {}
         self._default_idf = 1.0
-        self._uk_aliases: list[tuple[dict[str, float], float, str]] = []
-        self._uk_postings: dict[str, list[int]] = {}
         self._uk_phrases: list[tuple[tuple[str, ...], str]] = []
         self._lsa = LazyResolver(None)
         self._by_words = LazyResolver(None)
@@ -119,13 +112,6 @@ class Taxonomy:
         # A word the taxonomy never saw is mostly a typo or a name: weigh it as a common word,
         # or one slip would outweigh the words that say what the skill is.
         tax._default_idf = _UNKNOWN_IDF
-        postings: defaultdict[str, list[int]] = defaultdict(list)
-        for words, gid in built.uk_phrases:
-            weights = tax._weights(words)
-            for s in weights:
-                postings[s].append(len(tax._uk_aliases))
-            tax._uk_aliases.append((weights, sum(weights.values()), gid))
-        tax._uk_postings = dict(postings)
         tax._uk_phrases = built.uk_phrases
         return tax
 
@@ -234,37 +220,11 @@ class Taxonomy:
             if in_context is not None:
                 (ids, words), confidence = in_context, CONF_TYPO
         if ids is None:
-            ids, confidence = self._nearest(words)
-        if ids is None:
             ids, confidence = self._by_meaning(words)
         for tid in ids or ():
             found[tid] = max(found.get(tid, 0.0), confidence)
         weights = self._weights(words)
         return Resolved(tuple(sorted(found.items())), tuple(weights.items()), " ".join(words))
-
-    def _nearest(self, words: tuple[str, ...]) -> tuple[tuple[str, ...] | None, float]:
-        """The UK group whose phrase is nearest by IDF-weighted Dice over stems, when it is
-        near enough and clearly nearer than any other group."""
-        weights = self._weights(words)
-        total = sum(weights.values())
-        best: dict[str, float] = {}
-        seen: set[int] = set()
-        for s in weights:
-            for i in self._uk_postings.get(s, ()):
-                if i in seen:
-                    continue
-                seen.add(i)
-                alias, alias_total, gid = self._uk_aliases[i]
-                common = sum(w for t, w in weights.items() if t in alias)
-                dice = 2 * common / (total + alias_total)
-                if dice > best.get(gid, 0.0):
-                    best[gid] = dice
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        if not ranked or ranked[0][1] < _NEAREST_MIN:
-            return None, 0.0
-        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < _NEAREST_MARGIN:
-            return None, 0.0
-        return (ranked[0][0],), _NEAREST_CONF * ranked[0][1]
 
     def semantic_resolver(self) -> SemanticResolver | None:
         """The resolver by LSA stem vectors, or None without them."""

@@ -30,7 +30,7 @@ class SkillFeature:
     # Unit LSA vector of its stems (semantic.py), None when no stem is known: what lets a
     # phrase no dictionary names be compared with what a client typed.
     meaning: Meaning | None = field(default=None, compare=False, repr=False)
-    # The taxonomy names it (exactly, by stems, a typo, nearness or meaning); derived from
+    # The taxonomy names it (exactly, by stems, a typo or meaning); derived from
     # ``ids`` once, as scoring asks for every pair.
     named: bool = field(init=False, compare=False)
 

@@ -5,9 +5,8 @@ Two phrases that share an id name the same skill even when no string metric coul
 label/alias; the same on light stems ("operating tills" = "till operation"), both after
 word-level typo correction against the taxonomy's vocabulary (cached per word, never a scan of
 every label; a word the vocabulary holds is never corrected); then the one phrase a single
-still-ambiguous word's correction makes known ("tabe service": "table", not "take"); then
-the nearest UK phrase by IDF-weighted word overlap, when clearly nearest; then, for the
-shipped taxonomy, the nearest UK group by meaning, when close and clearly nearest: first by
+still-ambiguous word's correction makes known ("tabe service": "table", not "take"); then,
+for the shipped taxonomy, the nearest UK group by meaning, when close and clearly nearest: first by
 word vectors distilled from a sentence encoder (``word_vectors.py``: everyday English), then
 by stem vectors learned from ESCO's synonym sets and hierarchy (``semantic.py``).
 Every phrase also gets a ``txt:`` id of its own normalised text, so identical phrases outside
@@ -31,7 +30,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from services.matcher.engine import _lazy_resolver, _taxonomy_builder, _taxonomy_index
+from services.matcher.engine import (
+    _lazy_resolver,
+    _taxonomy_builder,
+    _taxonomy_index,
+    semantic,
+    word_vectors,
+)
 from services.matcher.engine import normalise as normalise_module
 from services.matcher.engine._taxonomy_index import (
     CONF_EXACT,
@@ -119,9 +124,12 @@ def shipped_word_vectors() -> WordVectors | None:
 
 def _cache_path() -> Path:
     """Where the built taxonomy is kept between runs, named for everything it is built from:
-    the data files and the code that builds it, so a change to either builds it again."""
+    the data files and the code that builds it, so a change to either builds it again. That
+    includes the modules whose thresholds the built resolvers keep (``WORDS_MIN``,
+    ``SEMANTIC_MIN``...): a cached taxonomy must not answer with the old ones."""
     digest = hashlib.sha256()
-    code = (_taxonomy_index, _taxonomy_builder, _lazy_resolver, normalise_module)
+    code = (_taxonomy_index, _taxonomy_builder, _lazy_resolver, normalise_module, semantic,
+            word_vectors)
     for path in (*_data_paths(), Path(__file__), *(Path(m.__file__ or "") for m in code)):
         digest.update(path.read_bytes())
     root = Path(os.environ.get("JOBMATCH_CACHE_DIR", Path.home() / ".cache" / "jobmatch"))

@@ -1,9 +1,9 @@
 """Skill phrases the taxonomy cannot name: what to review and add to ``data/uk_skills.json``.
 
-A phrase no route of the taxonomy names (exactly, by stems, as a typo, by nearness or by
-meaning) can still match a client phrase that shares its words or is near it in meaning, but a
-vacancy that *requires* it refers few clients or none. Publishers' wordings change; the answer
-that lasts is a reviewed alias, so operators need the list of such phrases, most blocking first.
+A phrase no route of the taxonomy names (exactly, by stems, as a typo or by meaning) can
+still match a client phrase that shares its words or is near it in meaning, but a vacancy
+that *requires* it refers few clients or none. Publishers' wordings change; the answer that
+lasts is a reviewed alias, so operators need the list of such phrases, most blocking first.
 
 Phrases are split as matching splits them (``skill_phrases.split_skill``: a vacancy's
 combined item where every part is known, a client's where one is), so "unknown here" means

@@ -34,3 +34,28 @@ def test_a_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     rebuilt = taxonomy_module.default_taxonomy.__wrapped__()
     assert rebuilt.lookup("till operation").known
     assert path.read_bytes() != b"not a pickle"
+
+
+@pytest.mark.parametrize("module", ["word_vectors.py", "semantic.py"])
+def test_a_change_to_a_resolvers_thresholds_builds_again(
+        module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The built resolvers keep WORDS_MIN, SEMANTIC_MIN and the like: a cache named without
+    # their modules once answered with the old thresholds after they were changed.
+    monkeypatch.setenv("JOBMATCH_CACHE_DIR", str(tmp_path))
+    before = taxonomy_module._cache_path()
+    real = Path.read_bytes
+
+    def edited(path: Path) -> bytes:
+        data = real(path)
+        return data + b"\n# edited" if path.name == module else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert taxonomy_module._cache_path() != before
+
+
+def test_the_cached_taxonomy_keeps_the_current_thresholds() -> None:
+    from services.matcher.engine.word_vectors import WORDS_MARGIN, WORDS_MIN
+
+    resolver = taxonomy_module.default_taxonomy().word_resolver()
+    assert resolver is not None
+    assert (resolver.min_similarity, resolver.margin) == (WORDS_MIN, WORDS_MARGIN)

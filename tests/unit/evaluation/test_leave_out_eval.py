@@ -1,0 +1,43 @@
+"""scripts/leave_out_eval.py: the end-to-end leave-out runs on seen data and refuses the rest."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from services.cli import main
+
+ROOT = Path(__file__).resolve().parents[3]
+SCRIPT = ROOT / "scripts" / "leave_out_eval.py"
+
+
+def _generate(out: Path, held_out_rate: float) -> Path:
+    result = CliRunner().invoke(main, ["evaluate", "generate", "--out", str(out), "--clients",
+                                       "120", "--vacancies", "12", "--seed", "5",
+                                       "--held-out-rate", str(held_out_rate)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _run(data: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(SCRIPT), "--data", str(data), *extra],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_refuses_a_set_with_held_out_records(tmp_path: Path) -> None:
+    done = _run(_generate(tmp_path / "mixed", 0.5))
+    assert done.returncode == 2
+    assert "held-out records" in done.stderr
+    assert "precision" not in done.stdout  # nothing was scored
+
+
+def test_scores_every_fold_and_their_mean(tmp_path: Path) -> None:
+    done = _run(_generate(tmp_path / "seen", 0.0), "--folds", "2")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "every alias", "fold 1/2", "fold 2/2", "leave-out mean"]
+    assert all(" violations 0 " in line for line in lines), done.stdout
