@@ -116,22 +116,19 @@ class CertificationIndex:
             cid = str(cat["id"])
             self.labels[cid] = str(cat.get("label", cid))
             named += [(str(p), cid) for p in [cat.get("label", ""), *cat.get("aliases", [])] if p]
+        self._cover = CoverIndex({str(c["id"]): str(c.get("family") or "") for c in categories})
         for phrase, cid in named:
             sig = _signature(phrase)
             if sig is None:
                 continue
             self._by_marks[sig.marks].append(_Alias(sig.words, cid, sig.document, sig.days))
+            self._cover.add(cid, sig.marks, sig.words.split())
             if sig.words and " " not in sig.words:
                 self._names[sig.words].add(cid)
             if not sig.document:
                 self._standalone.add((sig.marks, sig.words, cid))
             if sig.days:
                 self._days[cid].add(sig.days)
-        self._cover = CoverIndex({str(c["id"]): str(c.get("family") or "") for c in categories})
-        for phrase, cid in named:
-            sig = _signature(phrase)
-            if sig is not None:
-                self._cover.add(cid, sig.marks, sig.words.split())
         by_class = {(str(c.get("family")), str(c.get("class"))): str(c["id"])
                     for c in categories if c.get("class") is not None}
         self._implies = {
