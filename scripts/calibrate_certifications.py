@@ -23,10 +23,20 @@ from services.matcher.engine.certifications import CertificationIndex
 from services.matcher.engine.taxonomy import load_uk_data
 
 
-def _folds(data: dict[str, Any], k: int) -> list[list[tuple[int, str]]]:
+def folds(data: dict[str, Any], k: int) -> list[list[tuple[int, str]]]:
+    """Every certification alias as (category index, alias), dealt round-robin into k folds."""
     items = [(ci, str(a)) for ci, c in enumerate(data["certifications"])
              for a in c.get("aliases", [])]
     return [items[i::k] for i in range(k)]
+
+
+def hide(data: dict[str, Any], fold: list[tuple[int, str]]) -> dict[str, Any]:
+    """A copy of ``data`` without the fold's certification aliases."""
+    reduced = copy.deepcopy(data)
+    hidden = set(fold)
+    for ci, cat in enumerate(reduced["certifications"]):
+        cat["aliases"] = [a for a in cat.get("aliases", []) if (ci, str(a)) not in hidden]
+    return reduced
 
 
 def leave_out(k: int) -> tuple[int, int, int, list[tuple[str, str, str]]]:
@@ -34,11 +44,8 @@ def leave_out(k: int) -> tuple[int, int, int, list[tuple[str, str, str]]]:
     data = load_uk_data()
     right = wrong = unnamed = 0
     wrongs: list[tuple[str, str, str]] = []
-    for fold in _folds(data, k):
-        reduced = copy.deepcopy(data)
-        hidden = set(fold)
-        for ci, cat in enumerate(reduced["certifications"]):
-            cat["aliases"] = [a for a in cat.get("aliases", []) if (ci, str(a)) not in hidden]
+    for fold in folds(data, k):
+        reduced = hide(data, fold)
         index = CertificationIndex(reduced["certifications"], reduced.get("families", {}))
         for ci, alias in fold:
             truth = str(data["certifications"][ci]["id"])

@@ -17,7 +17,6 @@ same figures with every alias in place.
 from __future__ import annotations
 
 import argparse
-import copy
 import statistics
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import calibrate_certifications as certification_folds
 from build_semantic_index import _folds, _hide  # the skill folds, as --calibrate deals them
 
 from services.evaluation import dataset
@@ -43,16 +43,6 @@ from services.matcher.engine.taxonomy import (
     load_uk_data,
     shipped_word_vectors,
 )
-
-
-def _hide_certifications(uk: dict[str, Any], fold: int, k: int) -> dict[str, Any]:
-    items = [(ci, str(a)) for ci, c in enumerate(uk["certifications"])
-             for a in c.get("aliases", [])]
-    hidden = set(items[fold::k])
-    reduced = copy.deepcopy(uk)
-    for ci, cat in enumerate(reduced["certifications"]):
-        cat["aliases"] = [a for a in cat.get("aliases", []) if (ci, str(a)) not in hidden]
-    return reduced
 
 
 def _score(data: dataset.Dataset, matcher: Matcher) -> dict[str, Any]:
@@ -87,8 +77,9 @@ def main() -> None:
     esco, uk = _load_esco(esco_path), load_uk_data(uk_path)
     table = shipped_word_vectors()
     results = []
+    cert_folds = certification_folds.folds(uk, args.folds)
     for n, fold in enumerate(_folds(uk, args.folds)):
-        reduced, _ = _hide(_hide_certifications(uk, n, args.folds), fold)
+        reduced, _ = _hide(certification_folds.hide(uk, cert_folds[n]), fold)
         tax = Taxonomy.from_data(esco, reduced, semantic=semantic.fit_space(esco, reduced),
                                  word_space=table)
         certs = CertificationIndex(reduced["certifications"], reduced.get("families", {}))
