@@ -182,8 +182,8 @@ def calibrate_pairs(k: int, others: int = 3) -> None:
     esco, uk = _load_esco(esco_path), load_uk_data(uk_path)
     cases: dict[str, list[_PairCase]] = {}
     for n, fold in enumerate(_folds(uk, k)):
-        for name, found in _pair_cases(esco, uk, fold, others).items():
-            cases.setdefault(name, []).extend(found)
+        for name, hard in _pair_cases(esco, uk, fold, others).items():
+            cases.setdefault(name, []).extend(hard)
         print(f"fold {n + 1}/{k} done", file=sys.stderr)
     chain = cases.pop("chain", [])
     for name, rows in cases.items():

@@ -10,6 +10,11 @@ like the evaluation's held-out phrasings, but they are seen data, so engine work
 tuned on this figure. (The held-out slice of `jobmatch evaluate run` is for measuring, once,
 after a decision.) A set with held-out records is refused: it would mix the two.
 
+With ``--keep-one`` each fold instead keeps only its own share and hides the rest (four fifths
+at 5 folds). A held-out record is written wholly in unseen wordings, so a fifth hidden flatters
+the matcher (0.90 recall against 0.32-0.37 on the held-out slice, sixth session); with four
+fifths hidden the figure falls near the held-out one, and the misses look like its misses.
+
 Prints precision, capped recall and hard-rule violations per fold and their mean, after the
 same figures with every alias in place.
 """
@@ -20,7 +25,7 @@ import argparse
 import statistics
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,6 +49,8 @@ from services.matcher.engine.taxonomy import (
     shipped_word_vectors,
 )
 
+T = TypeVar("T")
+
 
 def _score(data: dataset.Dataset, matcher: Matcher) -> dict[str, Any]:
     raw = data.labels["vacancies"]
@@ -53,6 +60,13 @@ def _score(data: dataset.Dataset, matcher: Matcher) -> dict[str, Any]:
                             matcher=matcher)
     pairs = [(r.vacancy_id, r.client_id) for r in referrals if r.kind == "referral"]
     return score(pairs, labels, violation_checker(data)).as_dict()
+
+
+def hidden_share(folds: list[list[T]], n: int, keep_one: bool) -> list[T]:
+    """What fold ``n`` hides: its own share, or with ``keep_one`` every other share."""
+    if not keep_one:
+        return list(folds[n])
+    return [item for m, fold in enumerate(folds) if m != n for item in fold]
 
 
 def _line(name: str, s: dict[str, Any]) -> str:
@@ -65,6 +79,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True,
                         help="a set written by `jobmatch evaluate generate --held-out-rate 0`")
     parser.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")
+    parser.add_argument("--keep-one", action="store_true",
+                        help="each fold keeps only its own share of the aliases and hides the "
+                             "rest, as a held-out record hides all its wordings")
     args = parser.parse_args()
     data = dataset.load(args.data)
     pools = {t["pool"] for t in [*data.labels["truth"]["vacancies"].values(),
@@ -78,16 +95,20 @@ def main() -> None:
     table = shipped_word_vectors()
     results = []
     cert_folds = certification_folds.folds(uk, args.folds)
-    for n, fold in enumerate(_folds(uk, args.folds)):
-        reduced, _ = _hide(certification_folds.hide(uk, cert_folds[n]), fold)
+    skill_folds = _folds(uk, args.folds)
+    for n in range(args.folds):
+        certs_hidden = hidden_share(cert_folds, n, args.keep_one)
+        reduced, _ = _hide(certification_folds.hide(uk, certs_hidden),
+                           hidden_share(skill_folds, n, args.keep_one))
         tax = Taxonomy.from_data(esco, reduced, semantic=semantic.fit_space(esco, reduced),
                                  word_space=table)
         certs = CertificationIndex(reduced["certifications"], reduced.get("families", {}))
         results.append(_score(data, Matcher(config, taxonomy=tax, certifications=certs)))
         print(_line(f"fold {n + 1}/{args.folds}", results[-1]), flush=True)
     mean = {k: statistics.mean(r[k] for r in results) for k in ("precision", "recall")}
-    print(_line("leave-out mean", {**mean, "violations": sum(r["violations"] for r in results),
-                                   "referrals": sum(r["referrals"] for r in results)}))
+    name = "keep-one mean" if args.keep_one else "leave-out mean"
+    print(_line(name, {**mean, "violations": sum(r["violations"] for r in results),
+                       "referrals": sum(r["referrals"] for r in results)}))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from click.testing import CliRunner
 
@@ -41,3 +43,31 @@ def test_scores_every_fold_and_their_mean(tmp_path: Path) -> None:
     assert [line.split(":")[0] for line in lines] == [
         "every alias", "fold 1/2", "fold 2/2", "leave-out mean"]
     assert all(" violations 0 " in line for line in lines), done.stdout
+
+
+def _script_module() -> ModuleType:
+    sys.path[:0] = [str(SCRIPT.parent), str(ROOT)]
+    try:
+        spec = importlib.util.spec_from_file_location("leave_out_eval", SCRIPT)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        del sys.path[:2]
+
+
+def test_keep_one_hides_every_share_but_the_folds_own() -> None:
+    hidden_share = _script_module().hidden_share
+    folds = [["a", "b"], ["c"], ["d", "e"]]
+    assert hidden_share(folds, 1, False) == ["c"]
+    assert hidden_share(folds, 1, True) == ["a", "b", "d", "e"]
+    assert hidden_share(folds, 0, True) == ["c", "d", "e"]
+
+
+def test_keep_one_runs_and_names_its_mean(tmp_path: Path) -> None:
+    done = _run(_generate(tmp_path / "seen", 0.0), "--folds", "3", "--keep-one")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "every alias", "fold 1/3", "fold 2/3", "fold 3/3", "keep-one mean"]
