@@ -141,7 +141,9 @@ def test_uk_file_shape() -> None:
     assert "hand-reviewed" in doc["_about"].lower()
     assert {"certifications", "skills", "families"} <= set(doc)
     assert len(doc["certifications"]) >= 60
-    assert 60 <= len(doc["skills"]) <= 100
+    # Small enough to review by hand; the seventh session's five personal-quality groups
+    # ("hard working", "willing to learn"...) took it past 100.
+    assert 60 <= len(doc["skills"]) <= 110
     for entry in [*doc["certifications"], *doc["skills"]]:
         assert re.fullmatch(r"[a-z0-9_]+", entry["id"]), entry["id"]
         assert entry["label"].strip()

@@ -2,10 +2,11 @@
 components of a pair's score (scoring.py).
 
 A shared taxonomy id scores its confidence (1.0 exact, 0.97 stems, 0.92 a corrected typo,
-0.8 by meaning); otherwise 0.9 x IDF-weighted word overlap or character similarity,
-never between two different UK skill groups. A vacancy skill no route of the taxonomy names at
-all may still match the one client phrase clearly nearest in meaning (``_by_meaning``, LSA
-cosine), at 0.8.
+0.8 by meaning, 0.76 when one side is only a phrase nothing names whose nearest group in
+meaning is the other's: ``SkillFeature.near``); otherwise 0.9 x IDF-weighted word overlap or
+character similarity, never between two different UK skill groups. A vacancy skill no route
+of the taxonomy names at all may still match the one client phrase clearly nearest in meaning
+(``_by_meaning``, LSA cosine), at 0.8.
 """
 
 from __future__ import annotations

@@ -27,7 +27,14 @@ from services.matcher.engine._taxonomy_builder import (
 )
 from services.matcher.engine.normalise import STOP_WORDS, finish, raw_words, singular, stem
 from services.matcher.engine.semantic import SEMANTIC_CONF, SemanticResolver, SemanticSpace
-from services.matcher.engine.word_vectors import WORDS_MARGIN, WORDS_MIN, WordVectors
+from services.matcher.engine.word_vectors import (
+    NEAR_LSA_TOP,
+    NEAR_MIN,
+    NEAR_Z,
+    WORDS_MARGIN,
+    WORDS_MIN,
+    WordVectors,
+)
 
 __all__ = ["CONF_EXACT", "CONF_STEM", "CONF_TYPO", "Resolved", "Taxonomy", "names_a_skill"]
 
@@ -233,6 +240,20 @@ class Taxonomy:
     def word_resolver(self) -> SemanticResolver | None:
         """The resolver by word vectors, or None without them."""
         return self._by_words.get(self._uk_phrases)
+
+    def near_group(self, text: str) -> str | None:
+        """The UK group nearest a normalised phrase by word vectors, for a weak reading that
+        names nothing (``skill_phrases``): None when it does not stand out, or when the LSA
+        space does not also put it among its NEAR_LSA_TOP nearest (the two spaces learnt
+        from different text, so they seldom share a mistake)."""
+        words, lsa = text.split(), self.semantic_resolver()
+        by_words = self.word_resolver()
+        if by_words is None or lsa is None:
+            return None
+        group = by_words.nearest(words, min_similarity=NEAR_MIN, min_z=NEAR_Z)
+        if group is None or group not in {g for g, _ in lsa.ranked(words)[:NEAR_LSA_TOP]}:
+            return None
+        return group
 
     def meaning(self, words: tuple[str, ...]) -> tuple[str, str] | None:
         """(UK group, which space) a phrase's words mean: by word vectors first (the broader

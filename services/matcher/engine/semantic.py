@@ -283,6 +283,21 @@ class SemanticResolver:
         order = np.lexsort((np.arange(len(best)), -best))
         return [(self._names[i], float(best[i])) for i in order]
 
+    def nearest(self, words: Sequence[str], *, min_similarity: float,
+                min_z: float) -> str | None:
+        """The nearest group, however near the runner-up, when at least ``min_similarity``
+        near and standing out from the phrase's cosines to every group by ``min_z`` standard
+        deviations: generic words ("hard working", "initiative") are about as near to every
+        group, so their nearest says nothing."""
+        ranked = self.ranked(words)
+        if len(ranked) < 2 or ranked[0][1] < min_similarity:
+            return None
+        sims = np.array([s for _, s in ranked])
+        spread = float(sims.std())
+        if spread <= 0.0 or (ranked[0][1] - float(sims.mean())) / spread < min_z:
+            return None
+        return ranked[0][0]
+
     def resolve(self, words: Sequence[str]) -> str | None:
         ranked = self.ranked(words)
         if not ranked or ranked[0][1] < self.min_similarity:

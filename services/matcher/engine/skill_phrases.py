@@ -12,9 +12,13 @@ import numpy.typing as npt
 
 from services.matcher.engine.taxonomy import Taxonomy, names_a_skill
 
-__all__ = ["Meaning", "SkillFeature", "phrase_skills", "split_skill"]
+__all__ = ["NEAR_CONF", "Meaning", "SkillFeature", "phrase_skills", "split_skill"]
 
 Meaning = npt.NDArray[np.float32]
+
+# A weak reading (SkillFeature.near) counts just over the default skill bar (0.75), so the
+# pair it confirms is covered, and below a reading by meaning (0.8) and every dictionary route.
+NEAR_CONF = 0.76
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +34,16 @@ class SkillFeature:
     # Unit LSA vector of its stems (semantic.py), None when no stem is known: what lets a
     # phrase no dictionary names be compared with what a client typed.
     meaning: Meaning | None = field(default=None, compare=False, repr=False)
+    # The UK group nearest in meaning of a phrase nothing names, held in ``ids`` at NEAR_CONF:
+    # a weak reading that names nothing and never sets it apart from another group.
+    near: str = ""
     # The taxonomy names it (exactly, by stems, a typo or meaning); derived from
     # ``ids`` once, as scoring asks for every pair.
     named: bool = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "named", names_a_skill(self.ids))
+        object.__setattr__(self, "named",
+                           names_a_skill(item for item in self.ids if item[0] != self.near))
 
     @property
     def total(self) -> float:
@@ -57,10 +65,13 @@ def _feature(phrase: str, taxonomy: Taxonomy) -> SkillFeature | None:
     if not found.ids:  # a phrase of punctuation only names nothing
         return None
     resolver = taxonomy.semantic_resolver()
+    uk = frozenset(tid for tid, _ in found.ids if tid.startswith("uk:"))
+    near = "" if uk else taxonomy.near_group(found.text) or ""
+    ids = tuple(sorted((*found.ids, (near, NEAR_CONF)))) if near else found.ids
     return SkillFeature(
-        phrase, found.ids, frozenset(t for t, _ in found.stems), found.stems, found.text,
-        frozenset(tid for tid, _ in found.ids if tid.startswith("uk:")),
+        phrase, ids, frozenset(t for t, _ in found.stems), found.stems, found.text, uk,
         None if resolver is None else resolver.space.phrase_vector(found.text.split()),
+        near=near,
     )
 
 

@@ -1,0 +1,105 @@
+"""A phrase nothing names keeps the UK group nearest in meaning as a weak reading
+(``SkillFeature.near``): it names nothing, never sets the phrase apart from another group, and
+only meets that group where the other side of a pair names it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from services.matcher.engine import MatchConfig, score_pair, semantic
+from services.matcher.engine._skill_similarity import phrase_similarity
+from services.matcher.engine.features import SkillFeature
+from services.matcher.engine.scoring import skill_similarity
+from services.matcher.engine.semantic import FloatArray
+from services.matcher.engine.skill_phrases import NEAR_CONF, phrase_skills
+from services.matcher.engine.taxonomy import default_taxonomy
+from tests.unit.engine.conftest import cf, vf
+
+GROUPS = 20
+
+
+class _Axes:
+    """A toy space: word "gN" is the N-th axis, and a phrase is the mean of its words."""
+
+    dims = GROUPS
+
+    def phrase_vector(self, words: Sequence[str]) -> FloatArray | None:
+        v = np.zeros(GROUPS, dtype=np.float32)
+        for w in words:
+            v[int(w[1:])] += 1.0
+        return v / np.linalg.norm(v)
+
+
+def _resolver() -> semantic.SemanticResolver:
+    return semantic.SemanticResolver(_Axes(), [((f"g{i}",), f"uk:{i}") for i in range(GROUPS)])
+
+
+def test_nearest_ignores_the_runner_up_but_needs_to_stand_out() -> None:
+    resolver = _resolver()
+    tie = ("g1", "g2")  # as near to 1 as to 2: resolve() refuses it, nearest() takes the first
+    assert resolver.resolve(tie) is None
+    assert resolver.nearest(tie, min_similarity=0.6, min_z=2.5) == "uk:1"
+    assert resolver.nearest(tie, min_similarity=0.8, min_z=2.5) is None  # not near enough
+    # the tie stands 3.0 deviations out: a phrase near several groups at once says less
+    assert resolver.nearest(tie, min_similarity=0.6, min_z=3.5) is None
+    assert resolver.nearest(("g1",), min_similarity=0.6, min_z=3.5) == "uk:1"  # 4.4 out
+    everything = tuple(f"g{i}" for i in range(GROUPS))
+    assert resolver.nearest(everything, min_similarity=0.0, min_z=0.0) is None  # no spread
+
+
+def _phrase(text: str) -> SkillFeature:
+    (feature,) = phrase_skills([text], default_taxonomy())
+    return feature
+
+
+def test_a_phrase_nothing_names_keeps_its_nearest_group_weakly() -> None:
+    pouring = _phrase("pouring drinks behind a bar")
+    assert pouring.near == "uk:bar_work"
+    assert ("uk:bar_work", NEAR_CONF) in pouring.ids
+    assert not pouring.uk and not pouring.named
+
+
+def test_both_spaces_must_agree() -> None:
+    # Nearest filing by the word vectors alone; the LSA space does not put filing in its
+    # three nearest, so the phrase gets no reading at all.
+    assert _phrase("scanning parcels").near == ""
+    # A named phrase never gets one.
+    assert _phrase("bar work").near == ""
+
+
+def test_the_weak_reading_meets_only_the_group_the_vacancy_names() -> None:
+    client = cf(skills=["pouring drinks behind a bar", "teamwork"])
+    bar = vf(required_skills=["bar work"]).required[0]
+    assert skill_similarity(bar, client) == (NEAR_CONF, 0)
+    cleaning = vf(required_skills=["cleaning"]).required[0]
+    assert skill_similarity(cleaning, client)[1] != 0
+    scored = score_pair(client, vf(required_skills=["bar work"]), MatchConfig())
+    assert scored.required == ((NEAR_CONF, 0),)
+    assert MatchConfig().min_skill_similarity <= NEAR_CONF  # it covers the requirement
+
+
+def test_a_weak_reading_never_sets_phrases_apart() -> None:
+    named = SkillFeature("stock checks", (("txt:check stock", 1.0), ("uk:stock_control", 1.0)),
+                         frozenset({"stock", "check"}), (("check", 1.0), ("stock", 3.0)),
+                         "stock checks", frozenset({"uk:stock_control"}))
+    weak = SkillFeature("stock counting", (("txt:count stock", 1.0), ("uk:numeracy", NEAR_CONF)),
+                        frozenset({"stock", "count"}), (("count", 1.0), ("stock", 3.0)),
+                        "stock counting", frozenset(), near="uk:numeracy")
+    assert phrase_similarity(named, weak) > 0.5  # their shared word still counts
+    read = SkillFeature(weak.text, weak.ids, weak.tokens, weak.weights, weak.norm,
+                        frozenset({"uk:numeracy"}))
+    assert phrase_similarity(named, read) == 0.0  # a reading that names would set them apart
+
+
+def test_generic_qualities_name_their_own_groups() -> None:
+    for text, group in (("hard working", "uk:work_ethic"),
+                        ("can work on own initiative", "uk:working_independently"),
+                        ("willing to learn", "uk:willingness_to_learn"),
+                        ("flexible", "uk:adaptability"), ("friendly", "uk:friendly_manner")):
+        feature = _phrase(text)
+        assert group in feature.uk, text
+        assert feature.near == ""
+    complaints = vf(required_skills=["complaint handling"]).required[0]
+    assert skill_similarity(complaints, cf(skills=["hard working"]))[0] == 0.0
