@@ -251,7 +251,7 @@ class Taxonomy:
         if by_words is None or lsa is None:
             return None
         group = by_words.nearest(words, min_similarity=NEAR_MIN, min_z=NEAR_Z)
-        if group is None or group not in {g for g, _ in lsa.ranked(words)[:NEAR_LSA_TOP]}:
+        if group is None or not lsa.among_nearest(words, group, NEAR_LSA_TOP):
             return None
         return group
 

@@ -49,6 +49,18 @@ def test_nearest_ignores_the_runner_up_but_needs_to_stand_out() -> None:
     assert resolver.nearest(everything, min_similarity=0.0, min_z=0.0) is None  # no spread
 
 
+def test_among_nearest_counts_as_ranked_orders() -> None:
+    resolver = _resolver()
+    tie = ("g1", "g2", "g1")  # 1 first, then 2; every other group level, in id order
+    assert resolver.among_nearest(tie, "uk:1", 1)
+    assert not resolver.among_nearest(tie, "uk:2", 1)
+    assert resolver.among_nearest(tie, "uk:2", 2)
+    third = next(iter(g for g, _ in resolver.ranked(tie)[2:3]))
+    assert resolver.among_nearest(tie, third, 3)
+    assert not resolver.among_nearest(tie, third, 2)
+    assert not resolver.among_nearest(tie, "uk:none", 20)
+
+
 def _phrase(text: str) -> SkillFeature:
     (feature,) = phrase_skills([text], default_taxonomy())
     return feature
