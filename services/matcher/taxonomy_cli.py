@@ -28,13 +28,13 @@ def taxonomy() -> None:
 def lookup(phrases: tuple[str, ...]) -> None:
     """Show how each PHRASE resolves: normalised text, the skills it names and how sure
     (1.00 exactly, 0.97 by stems, 0.92 through a typo, 0.80 by meaning, with the space that
-    placed it).
+    placed it; 0.76 for the skill an unnamed phrase is only nearest to).
 
     A phrase that names nothing can still match a phrase sharing its words, or one near it in
     meaning, but a vacancy requiring it refers few clients.
     """
     from services.matcher.engine.semantic import SEMANTIC_CONF
-    from services.matcher.engine.skill_phrases import split_skill
+    from services.matcher.engine.skill_phrases import NEAR_CONF, split_skill
     from services.matcher.engine.taxonomy import default_taxonomy
     from services.matcher.engine.vocabulary_gaps import named
 
@@ -47,6 +47,10 @@ def lookup(phrases: tuple[str, ...]) -> None:
             click.echo(f"  {part!r} reads as {found.text!r}")
             if not named(part, tax):
                 click.echo("    names no skill (matches only by shared words or meaning)")
+                near = tax.near_group(found.text)
+                if near is not None:
+                    click.echo(f"    {NEAR_CONF:.2f}  {near}  {tax.labels.get(near, '')}  (nearest "
+                               "in meaning: meets only this skill named across a pair)")
             by_meaning = None if found.known else tax.meaning(tuple(found.text.split()))
             for tid, conf in found.ids:
                 if not tid.startswith("txt:"):

@@ -36,6 +36,13 @@ def test_lookup_says_which_space_placed_a_phrase_by_meaning() -> None:
         result.output)
 
 
+def test_lookup_shows_the_weak_reading_of_an_unnamed_phrase() -> None:
+    result = CliRunner().invoke(main, ["taxonomy", "lookup", "pouring drinks behind a bar"])
+    assert result.exit_code == 0, result.output
+    assert "names no skill" in result.output
+    assert "0.76  uk:bar_work" in result.output and "nearest in meaning" in result.output
+
+
 def test_certification_names_the_category_its_route_and_what_it_implies() -> None:
     phrases = ["SIA dorr supervisor licence", "C+E", "HGV licence", "level 2",
                "expired SIA licence"]
