@@ -38,6 +38,7 @@ from services.matcher.engine import semantic
 from services.matcher.engine._skill_similarity import _MEANING_MARGIN as MEANING_MARGIN
 from services.matcher.engine._skill_similarity import MEANING_MIN
 from services.matcher.engine.normalise import tokens
+from services.matcher.engine.phrase_resolver import PhraseVectors, SemanticResolver
 from services.matcher.engine.taxonomy import (
     DATA_DIR,
     Taxonomy,
@@ -76,8 +77,8 @@ def calibrate(k: int) -> None:
         reduced, _ = _hide(uk, fold)
         space = semantic.fit_space(esco, reduced)
         tax = Taxonomy.from_data(esco, reduced)  # dictionary routes only
-        resolver = semantic.SemanticResolver(space, tax._uk_phrases)
-        by_words = None if table is None else semantic.SemanticResolver(
+        resolver = SemanticResolver(space, tax._uk_phrases)
+        by_words = None if table is None else SemanticResolver(
             table, tax._uk_phrases, min_similarity=WORDS_MIN, margin=WORDS_MARGIN)
         for gi, alias in fold:
             truth = f"uk:{uk['skills'][gi]['id']}"
@@ -125,14 +126,14 @@ def _pair_cases(esco: dict[str, Any], uk: dict[str, Any], fold: list[tuple[int, 
     """Per space ("lsa", and "words" when shipped), the same hard clients: the hidden
     alias's own group beside the groups nearest it by either space."""
     reduced, hidden = _hide(uk, fold)
-    spaces: dict[str, semantic.PhraseVectors] = {"lsa": semantic.fit_space(esco, reduced)}
+    spaces: dict[str, PhraseVectors] = {"lsa": semantic.fit_space(esco, reduced)}
     table = shipped_word_vectors()
     if table is not None:
         spaces["words"] = table
     lsa = spaces["lsa"]
     assert isinstance(lsa, semantic.SemanticSpace)
     tax = Taxonomy.from_data(esco, reduced, semantic=lsa, word_space=table)  # as shipped
-    resolvers = {name: semantic.SemanticResolver(space, tax._uk_phrases)
+    resolvers = {name: SemanticResolver(space, tax._uk_phrases)
                  for name, space in spaces.items()}
     phrases_of = {f"uk:{g['id']}": [str(a) for a in [g.get("label", ""), *g.get("aliases", [])]
                                     if str(a)] for g in uk["skills"]}

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from services.matcher.engine.semantic import (
-    SEMANTIC_MARGIN,
-    SEMANTIC_MIN,
-    PhraseVectors,
-    SemanticResolver,
-)
+from services.matcher.engine.phrase_resolver import PhraseVectors, SemanticResolver
+from services.matcher.engine.semantic import SEMANTIC_MARGIN, SEMANTIC_MIN
 
 __all__ = ["LazyResolver"]
 

@@ -26,7 +26,8 @@ from services.matcher.engine._taxonomy_builder import (
     _typo_targets,
 )
 from services.matcher.engine.normalise import STOP_WORDS, finish, raw_words, singular, stem
-from services.matcher.engine.semantic import SEMANTIC_CONF, SemanticResolver, SemanticSpace
+from services.matcher.engine.phrase_resolver import SemanticResolver
+from services.matcher.engine.semantic import SEMANTIC_CONF, SemanticSpace
 from services.matcher.engine.word_vectors import (
     NEAR_LSA_TOP,
     NEAR_MIN,

@@ -12,8 +12,9 @@ A phrase's vector is the IDF-weighted sum of its stems' vectors (a stem never se
 vector of the known stem closest in spelling, when close enough). A phrase the taxonomy cannot
 otherwise name resolves to the UK group with the most similar phrase (cosine) only when it is
 both close enough (``SEMANTIC_MIN``) and clearly closer than any other group
-(``SEMANTIC_MARGIN``): an ambiguous phrase stays unresolved. Certifications never go through
-here; they stay strict categories (``certifications.py``).
+(``SEMANTIC_MARGIN``): an ambiguous phrase stays unresolved (``phrase_resolver.py`` does the
+resolving, for this space and the word vectors alike). Certifications never go through here;
+they stay strict categories (``certifications.py``).
 
 Fitting takes a few seconds, so ``scripts/build_semantic_index.py`` fits once and ships the
 stem vectors (``data/semantic_index.npz``) with a hash of the data they came from; the shipped
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,8 +45,6 @@ __all__ = [
     "SEMANTIC_CONF",
     "SEMANTIC_MARGIN",
     "SEMANTIC_MIN",
-    "PhraseVectors",
-    "SemanticResolver",
     "SemanticSpace",
     "data_hash",
     "fit_space",
@@ -233,93 +232,3 @@ def load_space(path: Path) -> SemanticSpace | None:
         norms[norms == 0] = 1.0
         return SemanticSpace(tuple(str(t) for t in npz["terms"]), vectors / norms,
                              npz["idf"].astype(np.float32), str(npz["source_hash"]))
-
-
-@runtime_checkable
-class PhraseVectors(Protocol):
-    """What a resolver needs of a vector space: unit phrase vectors of a fixed width."""
-
-    @property
-    def dims(self) -> int: ...
-
-    def phrase_vector(self, words: Sequence[str]) -> FloatArray | None: ...
-
-
-class SemanticResolver:
-    """Nearest UK group to a phrase, by cosine of phrase vectors, when clearly nearest."""
-
-    def __init__(self, space: PhraseVectors, targets: Iterable[tuple[Sequence[str], str]], *,
-                 min_similarity: float = SEMANTIC_MIN, margin: float = SEMANTIC_MARGIN) -> None:
-        self.space = space
-        self.min_similarity = min_similarity
-        self.margin = margin
-        vectors: list[FloatArray] = []
-        groups: list[str] = []
-        seen: set[tuple[tuple[str, ...], str]] = set()
-        for words, gid in targets:
-            key = (tuple(sorted(phrase_terms(words))), gid)
-            if key in seen:
-                continue
-            seen.add(key)
-            vec = space.phrase_vector(words)
-            if vec is not None:
-                vectors.append(vec)
-                groups.append(gid)
-        self._names = sorted(set(groups))
-        self._index = {g: i for i, g in enumerate(self._names)}
-        group_of = np.array([self._index[g] for g in groups], dtype=np.int64)
-        # Rows sorted by group, so a group's best cosine is one reduceat over its run of rows
-        # (np.maximum.at, unsorted, cost ten times more per phrase).
-        order = np.argsort(group_of, kind="stable")
-        self._starts = np.flatnonzero(np.diff(group_of[order], prepend=-1))
-        dims = space.dims
-        self._matrix = (np.vstack(vectors)[order] if vectors
-                        else np.zeros((0, dims), np.float32))
-
-    def _best(self, words: Sequence[str]) -> npt.NDArray[np.float64] | None:
-        """Per group (in ``_names`` order), the best cosine of the phrase to its phrases."""
-        vec = self.space.phrase_vector(words)
-        if vec is None or not len(self._names):
-            return None
-        return np.maximum.reduceat(self._matrix @ vec, self._starts).astype(np.float64)
-
-    def ranked(self, words: Sequence[str]) -> list[tuple[str, float]]:
-        """(group, best cosine to any of its phrases), best first."""
-        best = self._best(words)
-        if best is None:
-            return []
-        order = np.lexsort((np.arange(len(best)), -best))
-        return [(self._names[i], float(best[i])) for i in order]
-
-    def nearest(self, words: Sequence[str], *, min_similarity: float,
-                min_z: float) -> str | None:
-        """The nearest group, however near the runner-up, when at least ``min_similarity``
-        near and standing out from the phrase's cosines to every group by ``min_z`` standard
-        deviations: generic words ("hard working", "initiative") are about as near to every
-        group, so their nearest says nothing."""
-        best = self._best(words)
-        if best is None or len(best) < 2:
-            return None
-        top = int(np.argmax(best))  # the first of equals, as ``ranked`` orders them
-        spread = float(best.std())
-        if best[top] < min_similarity or spread <= 0.0:
-            return None
-        if (best[top] - float(best.mean())) / spread < min_z:
-            return None
-        return self._names[top]
-
-    def among_nearest(self, words: Sequence[str], group: str, k: int) -> bool:
-        """Is ``group`` among the phrase's ``k`` nearest groups (in ``ranked`` order)?"""
-        best, i = self._best(words), self._index.get(group)
-        if best is None or i is None:
-            return False
-        ahead = np.count_nonzero(best > best[i]) + np.count_nonzero(best[:i] == best[i])
-        return int(ahead) < k
-
-    def resolve(self, words: Sequence[str]) -> str | None:
-        ranked = self.ranked(words)
-        if not ranked or ranked[0][1] < self.min_similarity:
-            return None
-        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < self.margin:
-            return None
-        return ranked[0][0]

@@ -34,6 +34,7 @@ from services.matcher.engine import (
     _lazy_resolver,
     _taxonomy_builder,
     _taxonomy_index,
+    phrase_resolver,
     semantic,
     word_vectors,
 )
@@ -129,7 +130,7 @@ def _cache_path() -> Path:
     ``SEMANTIC_MIN``...): a cached taxonomy must not answer with the old ones."""
     digest = hashlib.sha256()
     code = (_taxonomy_index, _taxonomy_builder, _lazy_resolver, normalise_module, semantic,
-            word_vectors)
+            phrase_resolver, word_vectors)
     for path in (*_data_paths(), Path(__file__), *(Path(m.__file__ or "") for m in code)):
         digest.update(path.read_bytes())
     root = Path(os.environ.get("JOBMATCH_CACHE_DIR", Path.home() / ".cache" / "jobmatch"))

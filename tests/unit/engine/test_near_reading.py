@@ -8,9 +8,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from services.matcher.engine import MatchConfig, score_pair, semantic
+from services.matcher.engine import MatchConfig, score_pair
 from services.matcher.engine._skill_similarity import phrase_similarity
 from services.matcher.engine.features import SkillFeature
+from services.matcher.engine.phrase_resolver import SemanticResolver
 from services.matcher.engine.scoring import skill_similarity
 from services.matcher.engine.semantic import FloatArray
 from services.matcher.engine.skill_phrases import NEAR_CONF, phrase_skills
@@ -32,8 +33,8 @@ class _Axes:
         return v / np.linalg.norm(v)
 
 
-def _resolver() -> semantic.SemanticResolver:
-    return semantic.SemanticResolver(_Axes(), [((f"g{i}",), f"uk:{i}") for i in range(GROUPS)])
+def _resolver() -> SemanticResolver:
+    return SemanticResolver(_Axes(), [((f"g{i}",), f"uk:{i}") for i in range(GROUPS)])
 
 
 def test_nearest_ignores_the_runner_up_but_needs_to_stand_out() -> None:

@@ -11,6 +11,7 @@ import pytest
 from services.matcher.engine import semantic
 from services.matcher.engine.certifications import default_certifications
 from services.matcher.engine.normalise import tokens
+from services.matcher.engine.phrase_resolver import SemanticResolver
 from services.matcher.engine.taxonomy import (
     DATA_DIR,
     Taxonomy,
@@ -122,11 +123,11 @@ def test_unrelated_phrase_stays_unresolved() -> None:
 
 def test_ambiguous_phrase_stays_unresolved(space: semantic.SemanticSpace) -> None:
     # Two groups equally near: no margin, no answer.
-    resolver = semantic.SemanticResolver(space, [(_words("cash handling"), "uk:a"),
+    resolver = SemanticResolver(space, [(_words("cash handling"), "uk:a"),
                                                  (_words("handling cash"), "uk:b")])
     assert resolver.ranked(_words("cash handling"))[0][1] > 0.99
     assert resolver.resolve(_words("cash handling")) is None
-    alone = semantic.SemanticResolver(space, [(_words("cash handling"), "uk:a")])
+    alone = SemanticResolver(space, [(_words("cash handling"), "uk:a")])
     assert alone.resolve(_words("cash handling")) == "uk:a"
 
 

@@ -36,7 +36,7 @@ def test_a_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert path.read_bytes() != b"not a pickle"
 
 
-@pytest.mark.parametrize("module", ["word_vectors.py", "semantic.py"])
+@pytest.mark.parametrize("module", ["word_vectors.py", "semantic.py", "phrase_resolver.py"])
 def test_a_change_to_a_resolvers_thresholds_builds_again(
         module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The built resolvers keep WORDS_MIN, SEMANTIC_MIN and the like: a cache named without
