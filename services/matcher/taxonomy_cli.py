@@ -34,7 +34,7 @@ def lookup(phrases: tuple[str, ...]) -> None:
     meaning, but a vacancy requiring it refers few clients.
     """
     from services.matcher.engine.semantic import SEMANTIC_CONF
-    from services.matcher.engine.skill_phrases import NEAR_CONF, split_skill
+    from services.matcher.engine.skill_phrases import NEAR_CONF, phrase_skills, split_skill
     from services.matcher.engine.taxonomy import default_taxonomy
     from services.matcher.engine.vocabulary_gaps import named
 
@@ -47,16 +47,17 @@ def lookup(phrases: tuple[str, ...]) -> None:
             click.echo(f"  {part!r} reads as {found.text!r}")
             if not named(part, tax):
                 click.echo("    names no skill (matches only by shared words or meaning)")
-                near = tax.near_group(found.text)
-                if near is not None:
-                    click.echo(f"    {NEAR_CONF:.2f}  {near}  {tax.labels.get(near, '')}  (nearest "
-                               "in meaning: meets only this skill named across a pair)")
             by_meaning = None if found.known else tax.meaning(tuple(found.text.split()))
             for tid, conf in found.ids:
                 if not tid.startswith("txt:"):
                     how = (f"  (by meaning: {by_meaning[1]})" if by_meaning is not None
                            and by_meaning[0] == tid and conf == SEMANTIC_CONF else "")
                     click.echo(f"    {conf:.2f}  {tid}  {tax.labels.get(tid, '')}{how}")
+            # The weak reading as matching holds it: the feature decides when a phrase gets one.
+            near = next((f.near for f in phrase_skills([part], tax) if f.near), "")
+            if near:
+                click.echo(f"    {NEAR_CONF:.2f}  {near}  {tax.labels.get(near, '')}  (nearest "
+                           "in meaning: meets only this skill named across a pair)")
 
 
 @taxonomy.command()
