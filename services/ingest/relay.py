@@ -136,7 +136,16 @@ def run_relay(consumer: Any, publisher: Publisher, *, idle_timeout_s: float | No
     stats = RelayStats()
     last_record = time.monotonic()
     while not stop.is_set():
-        polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=2000)
+        try:
+            polled = consumer.poll(timeout_ms=poll_timeout_ms, max_records=2000)
+        except KafkaError as exc:
+            # The broker is away (a restart): the group's coordinator cannot be found, and
+            # kafka-python raises from poll(). Nothing was read, so nothing is lost; wait it
+            # out, and do not count the outage as idleness.
+            log.warning("poll failed (%s); retrying", type(exc).__name__)
+            last_record = time.monotonic()
+            stop.wait(_RETRY_BACKOFF_S)
+            continue
         records = [rec for batch in polled.values() for rec in batch]
         if not records:
             if not _holds_partitions(consumer):

@@ -83,7 +83,7 @@ def test_the_relay_commits_past_a_crashing_record() -> None:
 class _ScriptedConsumer:
     """Answers polls from a script; ``assigned`` says, per poll, whether it holds partitions."""
 
-    def __init__(self, batches: list[dict[Any, Any]], assigned: list[bool],
+    def __init__(self, batches: list[dict[Any, Any] | Exception], assigned: list[bool],
                  commit_error: Exception | None = None) -> None:
         self.batches, self.assigned, self.commit_error = batches, assigned, commit_error
         self.polls = 0
@@ -91,7 +91,10 @@ class _ScriptedConsumer:
 
     def poll(self, **_kw: Any) -> dict[Any, Any]:
         self.polls += 1
-        return self.batches.pop(0) if self.batches else {}
+        answer = self.batches.pop(0) if self.batches else {}
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def assignment(self) -> set[Any]:
         held = self.assigned[min(self.polls, len(self.assigned)) - 1]
@@ -118,6 +121,17 @@ def test_the_idle_clock_waits_for_an_assignment() -> None:
     good = json.dumps(client_record("ok-1")).encode()
     consumer = _ScriptedConsumer([{}, {}, {}, {("t", 3): [_rec(1, good)]}],
                                  [False, False, False, True])
+    stats = run_relay(consumer, FakePublisher(), idle_timeout_s=0, poll_timeout_ms=1)
+    assert stats.published == 1
+    assert [o.offset for c in consumer.commits for o in c.values()] == [2]
+
+
+def test_a_broker_outage_during_poll_is_waited_out() -> None:
+    # kafka-python raises from poll() when the group's coordinator cannot be reached (the
+    # broker restarting); the relay once exited there. The record after it must still be read.
+    good = json.dumps(client_record("ok-1")).encode()
+    consumer = _ScriptedConsumer([KafkaConnectionError("111 ECONNREFUSED"),
+                                  {("t", 3): [_rec(1, good)]}], [True])
     stats = run_relay(consumer, FakePublisher(), idle_timeout_s=0, poll_timeout_ms=1)
     assert stats.published == 1
     assert [o.offset for c in consumer.commits for o in c.values()] == [2]
