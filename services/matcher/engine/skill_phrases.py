@@ -99,8 +99,14 @@ def _known_spans(part: str, taxonomy: Taxonomy) -> list[str] | None:
 
 
 def split_skill(phrase: str, taxonomy: Taxonomy, *, every_part_known: bool = True) -> list[str]:
-    """The skills one typed item holds: itself, or its parts (when each is a known skill, or
-    at least one is with ``every_part_known=False``)."""
+    """The skills one typed item holds: itself, or its parts.
+
+    A vacancy's item (``every_part_known``) is split only when each part is a skill the
+    taxonomy knows, as each part becomes a requirement. A client's item
+    (``every_part_known=False``, its whole kept beside the parts by ``phrase_skills``) is
+    split at every joint whatever its parts are, the known spans kept together: two skills
+    typed together read as neither, while each alone may still be read by meaning ("gods in &
+    order pikcing"). A part that reads wrongly only adds a skill the pair must then confirm."""
     if taxonomy.lookup(phrase).known or not (
             _SPLIT_STRONG.search(phrase) or _SPLIT_WEAK.search(phrase)):
         return [phrase]
@@ -109,9 +115,11 @@ def split_skill(phrase: str, taxonomy: Taxonomy, *, every_part_known: bool = Tru
         if not part:
             continue
         spans = _known_spans(part, taxonomy)
+        if spans is None and not every_part_known:
+            spans = [w for w in (x.strip() for x in _SPLIT_WEAK.split(part)) if w]
         parts += spans if spans is not None else [part]
-    known = [taxonomy.lookup(p).known for p in parts]
-    if len(parts) < 2 or not (all(known) if every_part_known else any(known)):
+    if len(parts) < 2 or (every_part_known and not all(taxonomy.lookup(p).known
+                                                         for p in parts)):
         return [phrase]
     return parts
 

@@ -6,7 +6,7 @@ that *requires* it refers few clients or none. Publishers' wordings change; the 
 lasts is a reviewed alias, so operators need the list of such phrases, most blocking first.
 
 Phrases are split as matching splits them (``skill_phrases.split_skill``: a vacancy's
-combined item where every part is known, a client's where one is), so "unknown here" means
+combined item where every part is known, a client's at every joint), so "unknown here" means
 unknown to the matcher. Pure: records in, counts out.
 """
 

@@ -189,6 +189,25 @@ def test_two_skills_in_one_box_are_split(typed: str, parts: list[str]) -> None:
     assert split_skill(typed, default_taxonomy()) == parts
 
 
+def test_client_item_is_split_at_every_joint_even_when_no_part_is_known() -> None:
+    """A vacancy's parts become requirements, so its item splits only into known skills; a
+    client's keeps its whole and adds its parts, so it splits whatever they are."""
+    tax = default_taxonomy()
+    typed = "cleaning and cooking and driving"
+    assert split_skill(typed, tax) == [typed]
+    assert split_skill(typed, tax, every_part_known=False) == ["cleaning", "cooking", "driving"]
+
+
+def test_client_parts_named_only_by_meaning_each_meet_a_requirement() -> None:
+    # Neither part is a dictionary phrase; each is read by meaning alone. Typed together they
+    # read as neither, so before clients' items were split at every joint, no bar was met.
+    client = cf(skills=["stacking shelves at night and serving pints"])
+    for required in ("bar work", "shelf stacking"):
+        scored = score_pair(client, vf(required_skills=[required], desired_skills=[]),
+                            MatchConfig())
+        assert coverage(scored) == 1.0, required
+
+
 def test_split_client_item_covers_both_required_skills() -> None:
     v = vf(required_skills=["Microsoft Office", "telephone skills"], desired_skills=[])
     scored = score_pair(cf(skills=["MS Office, inbound calls"]), v, MatchConfig())
