@@ -29,8 +29,8 @@ from services.matcher.engine.normalise import STOP_WORDS, finish, raw_words, sin
 from services.matcher.engine.phrase_resolver import SemanticResolver
 from services.matcher.engine.semantic import SEMANTIC_CONF, SemanticSpace
 from services.matcher.engine.word_vectors import (
-    NEAR_LSA_TOP,
     NEAR_MIN,
+    NEAR_TOP,
     NEAR_Z,
     WORDS_MARGIN,
     WORDS_MIN,
@@ -243,18 +243,22 @@ class Taxonomy:
         return self._by_words.get(self._uk_phrases)
 
     def near_group(self, text: str) -> str | None:
-        """The UK group nearest a normalised phrase by word vectors, for a weak reading that
-        names nothing (``skill_phrases``): None when it does not stand out, or when the LSA
-        space does not also put it among its NEAR_LSA_TOP nearest (the two spaces learnt
-        from different text, so they seldom share a mistake)."""
+        """The UK group nearest a normalised phrase in meaning, for a weak reading that names
+        nothing (``skill_phrases``), when both spaces agree: the nearest by word vectors
+        (standing out, NEAR_MIN / NEAR_Z) that the LSA space puts among its NEAR_TOP
+        nearest, else the nearest by LSA that the word vectors put among theirs. The two
+        spaces learnt from different text, so they seldom share a mistake; each alone misses
+        readings the other holds clearly ("hoist operation": 0.93 by LSA to moving and
+        handling people, second by word vectors, behind machine operation)."""
         words, lsa = text.split(), self.semantic_resolver()
         by_words = self.word_resolver()
         if by_words is None or lsa is None:
             return None
-        group = by_words.nearest(words, min_similarity=NEAR_MIN, min_z=NEAR_Z)
-        if group is None or not lsa.among_nearest(words, group, NEAR_LSA_TOP):
-            return None
-        return group
+        for first, second in ((by_words, lsa), (lsa, by_words)):
+            group = first.nearest(words, min_similarity=NEAR_MIN, min_z=NEAR_Z)
+            if group is not None and second.among_nearest(words, group, NEAR_TOP):
+                return group
+        return None
 
     def meaning(self, words: tuple[str, ...]) -> tuple[str, str] | None:
         """(UK group, which space) a phrase's words mean: by word vectors first (the broader

@@ -16,6 +16,7 @@ from services.matcher.engine.scoring import skill_similarity
 from services.matcher.engine.semantic import FloatArray
 from services.matcher.engine.skill_phrases import NEAR_CONF, phrase_skills
 from services.matcher.engine.taxonomy import default_taxonomy
+from services.matcher.engine.word_vectors import NEAR_MIN, NEAR_TOP, NEAR_Z
 from tests.unit.engine.conftest import cf, vf
 
 GROUPS = 20
@@ -76,8 +77,9 @@ def test_a_phrase_nothing_names_keeps_its_nearest_group_weakly() -> None:
 
 def test_both_spaces_must_agree() -> None:
     # Nearest filing by the word vectors alone; the LSA space does not put filing in its
-    # three nearest, so the phrase gets no reading at all.
-    assert _phrase("scanning parcels").near == ""
+    # three nearest, so filing is not read. (The LSA space's nearest, delivery driving, is
+    # second by the word vectors, so the spaces agree on that the other way round.)
+    assert _phrase("scanning parcels").near == "uk:delivery_driving"
     # A named phrase never gets one.
     assert _phrase("bar work").near == ""
 
@@ -116,3 +118,17 @@ def test_generic_qualities_name_their_own_groups() -> None:
         assert feature.near == ""
     complaints = vf(required_skills=["complaint handling"]).required[0]
     assert skill_similarity(complaints, cf(skills=["hard working"]))[0] == 0.0
+
+
+def test_the_lsa_nearest_serves_when_the_word_vectors_place_nothing() -> None:
+    # The word vectors' nearest does not stand out for this phrase; the LSA space's nearest
+    # does, and the word vectors put it among their three nearest: the spaces agree the other
+    # way round.
+    tax = default_taxonomy()
+    words = tax.lookup("pallet wrapping").text.split()
+    by_words, lsa = tax.word_resolver(), tax.semantic_resolver()
+    assert by_words is not None and lsa is not None
+    assert by_words.nearest(words, min_similarity=NEAR_MIN, min_z=NEAR_Z) is None
+    assert lsa.nearest(words, min_similarity=NEAR_MIN, min_z=NEAR_Z) == "uk:loading_unloading"
+    assert by_words.among_nearest(words, "uk:loading_unloading", NEAR_TOP)
+    assert _phrase("pallet wrapping").near == "uk:loading_unloading"
