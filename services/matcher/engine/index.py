@@ -9,8 +9,9 @@ could refer:
   needs a shared id or stem (``_skill_similarity.phrase_similarity``): those postings are
   exact. The exception is a skill no route of the taxonomy names, which may also match by
   meaning (``_skill_similarity._by_meaning``): its clients are also those holding a phrase at
-  least ``MEANING_MIN`` near it (one matrix product over the distinct phrases held). Looked up from
-  a client, such a skill counts as possibly covered;
+  least ``MEANING_MIN`` near it by LSA, or ``WORDS_PAIR_MIN`` by word vectors (one matrix
+  product per space over the distinct phrases held). Looked up from a client, such a skill
+  counts as possibly covered;
 - a vacancy with no required skills falls back to geography alone (every client in reach);
 - a remote vacancy ignores distance.
 """
@@ -19,12 +20,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import numpy.typing as npt
 
-from services.matcher.engine._skill_similarity import MEANING_MIN
+from services.matcher.engine._skill_similarity import MEANING_MIN, WORDS_PAIR_MIN
 from services.matcher.engine.features import (
     ClientFeatures,
     Meaning,
@@ -103,10 +104,12 @@ class _Postings:
 
 
 class _Meanings:
-    """Distinct client phrases by meaning vector (``SkillFeature.meaning``, a function of the
-    normalised text), with the clients holding each."""
+    """Distinct client phrases by one of their vectors (``SkillFeature.meaning`` or
+    ``word_meaning``, each a function of the normalised text), with the clients holding each."""
 
-    def __init__(self) -> None:
+    def __init__(self, vector: Callable[[SkillFeature], Meaning | None], low: float) -> None:
+        self._vector = vector
+        self._low = low
         self._holders: dict[str, tuple[Meaning, set[str]]] = {}  # norm -> (vector, clients)
         self._of_client: dict[str, tuple[str, ...]] = {}
         self._matrix: tuple[list[set[str]], npt.NDArray[np.float32]] | None = None
@@ -119,11 +122,12 @@ class _Meanings:
         self._answers.clear()
         norms: list[str] = []
         for skill in skills:
-            if skill.meaning is None:
+            vector = self._vector(skill)
+            if vector is None:
                 continue
             held = self._holders.get(skill.norm)
             if held is None:
-                self._holders[skill.norm] = (skill.meaning, {client_id})
+                self._holders[skill.norm] = (vector, {client_id})
                 self._matrix = None  # a new row
             else:
                 held[1].add(client_id)
@@ -137,14 +141,15 @@ class _Meanings:
             self._holders[norm][1].discard(client_id)  # the row stays: cheaper than a rebuild
 
     def near(self, skill: SkillFeature) -> set[str]:
-        """Clients holding a phrase at least ``MEANING_MIN`` near ``skill`` (a superset:
+        """Clients holding a phrase at least the space's minimum near ``skill`` (a superset:
         a hair below, as a matrix product may round differently from one dot product)."""
-        if skill.meaning is None:
+        vector = self._vector(skill)
+        if vector is None:
             return set()
-        key = skill.meaning.tobytes()
+        key = vector.tobytes()
         known = self._answers.get(key)
         if known is None:
-            known = self._answers[key] = self._near(skill.meaning)
+            known = self._answers[key] = self._near(vector)
         return known
 
     def _near(self, meaning: Meaning) -> set[str]:
@@ -156,7 +161,7 @@ class _Meanings:
             self._matrix = [c for _, c in rows], matrix
         holders, matrix = self._matrix
         found: set[str] = set()
-        for i in np.flatnonzero(matrix @ meaning >= MEANING_MIN - 1e-4).tolist():
+        for i in np.flatnonzero(matrix @ meaning >= self._low - 1e-4).tolist():
             found |= holders[i]
         return found
 
@@ -180,7 +185,8 @@ class ClientIndex:
         # The widest travel radius indexed: a vacancy searches that far, then each client's own
         # radius is checked. Never shrinks (a wider search is still correct).
         self._max_radius_km = 0.0
-        self._meanings = _Meanings()
+        self._meanings = (_Meanings(lambda s: s.meaning, MEANING_MIN),
+                          _Meanings(lambda s: s.word_meaning, WORDS_PAIR_MIN))
 
     def __len__(self) -> int:
         return len(self._postings.entries)
@@ -188,17 +194,20 @@ class ClientIndex:
     def add(self, client: ClientFeatures) -> None:
         terms = skill_terms(client.skills)
         self._postings.add(client.client_id, terms, cell_of(client.lat, client.lon))
-        self._meanings.add(client.client_id, client.skills)
+        for meanings in self._meanings:
+            meanings.add(client.client_id, client.skills)
         self._max_radius_km = max(self._max_radius_km, client.max_travel_km)
 
     def remove(self, client_id: str) -> None:
         self._postings.remove(client_id)
-        self._meanings.remove(client_id)
+        for meanings in self._meanings:
+            meanings.remove(client_id)
 
     def _with_skill(self, skill: SkillFeature) -> set[str]:
         found = self._postings.with_terms(skill_terms([skill]))
-        if not skill.named and skill.meaning is not None:
-            found |= self._meanings.near(skill)
+        if not skill.named:
+            for meanings in self._meanings:
+                found |= meanings.near(skill)
         return found
 
     def _with_skills(self, vacancy: VacancyFeatures) -> set[str]:

@@ -34,6 +34,9 @@ class SkillFeature:
     # Unit LSA vector of its stems (semantic.py), None when no stem is known: what lets a
     # phrase no dictionary names be compared with what a client typed.
     meaning: Meaning | None = field(default=None, compare=False, repr=False)
+    # Its unit vector in the word vectors' space (word_vectors.py), the second space the same
+    # comparison may use: it knows everyday words ESCO's LSA space never relates.
+    word_meaning: Meaning | None = field(default=None, compare=False, repr=False)
     # The UK group nearest in meaning of a phrase nothing names, held in ``ids`` at NEAR_CONF:
     # a weak reading that names nothing and never sets it apart from another group.
     near: str = ""
@@ -64,13 +67,15 @@ def _feature(phrase: str, taxonomy: Taxonomy) -> SkillFeature | None:
     found = taxonomy.lookup(phrase)
     if not found.ids:  # a phrase of punctuation only names nothing
         return None
-    resolver = taxonomy.semantic_resolver()
+    words = found.text.split()
+    lsa, by_words = taxonomy.semantic_resolver(), taxonomy.word_resolver()
     uk = frozenset(tid for tid, _ in found.ids if tid.startswith("uk:"))
     near = "" if uk else taxonomy.near_group(found.text) or ""
     ids = tuple(sorted((*found.ids, (near, NEAR_CONF)))) if near else found.ids
     return SkillFeature(
         phrase, ids, frozenset(t for t, _ in found.stems), found.stems, found.text, uk,
-        None if resolver is None else resolver.space.phrase_vector(found.text.split()),
+        None if lsa is None else lsa.space.phrase_vector(words),
+        None if by_words is None else by_words.space.phrase_vector(words),
         near=near,
     )
 

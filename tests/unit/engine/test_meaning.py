@@ -26,9 +26,12 @@ def _unit(*xs: float) -> Meaning:
     return v / np.linalg.norm(v)
 
 
-def _skill(text: str, meaning: Meaning | None, *, named: bool = False) -> SkillFeature:
+def _skill(text: str, meaning: Meaning | None, *, named: bool = False,
+           words: Meaning | None = None) -> SkillFeature:
     ids = ((f"txt:{text}", 1.0),) + ((("uk:something", 1.0),) if named else ())
-    return SkillFeature(text, ids, frozenset({f"stem-{text}"}), meaning=meaning)
+    # norm: the index keeps one row per distinct normalised text
+    return SkillFeature(text, ids, frozenset({f"stem-{text}"}), norm=text, meaning=meaning,
+                        word_meaning=words)
 
 
 def _client(*skills: SkillFeature) -> ClientFeatures:
@@ -63,7 +66,35 @@ def test_a_named_skill_never_matches_by_meaning() -> None:
 def test_skill_features_carry_meaning_and_whether_named() -> None:
     features = cf(skills=["forklift driving", "zqxv wvbn"]).skills
     assert features[0].named and features[0].meaning is not None
+    assert features[0].word_meaning is not None
     assert not features[1].named and features[1].meaning is None  # no stem it knows
+    assert features[1].word_meaning is None  # letter scraps: no word vector either
+
+
+def test_word_vectors_serve_when_the_lsa_space_finds_no_clear_match() -> None:
+    # By LSA both client phrases are as near (ambiguous); by word vectors one is clearly
+    # nearest, so the pair is covered by that one.
+    lsa = _unit(1.0, 0.0)
+    wanted = _skill("wanted", lsa, words=_unit(0.0, 0.0, 1.0, 0.1))
+    a = _skill("a", _unit(1.0, 0.1), words=_unit(0.0, 0.0, 1.0, 0.2))
+    b = _skill("b", _unit(1.0, -0.1), words=_unit(0.0, 0.0, 0.0, 1.0))
+    assert skill_similarity(wanted, _client(a, b)) == (0.8, 0)
+    # Without the word vectors (or with both phrases as near by them too) nothing matches.
+    assert skill_similarity(replace(wanted, word_meaning=None), _client(a, b)) == (0.0, -1)
+    twin = replace(b, word_meaning=a.word_meaning)
+    assert skill_similarity(wanted, _client(a, twin)) == (0.0, -1)
+    # A phrase without any LSA vector still matches by word vectors.
+    assert skill_similarity(replace(wanted, meaning=None), _client(b, a)) == (0.8, 1)
+
+
+def test_the_index_finds_clients_by_word_vectors_for_an_unnamed_skill() -> None:
+    c1 = replace(cf(client_id="c1"), skills=(_skill("near", None, words=_unit(1.0, 0.1)),))
+    c2 = replace(cf(client_id="c2"), skills=(_skill("far", None, words=_unit(0.0, 1.0)),))
+    clients = ClientIndex()
+    clients.add(c1)
+    clients.add(c2)
+    v = replace(vf(), required=(_skill("wanted", None, words=_unit(1.0, 0.0)),))
+    assert clients.candidates(v) == {"c1"}
 
 
 def test_the_index_finds_clients_by_meaning_for_an_unnamed_skill() -> None:
