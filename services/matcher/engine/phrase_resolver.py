@@ -12,6 +12,7 @@ out from the phrase's cosines to all groups (``nearest``), and whether another s
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -69,11 +70,20 @@ class SemanticResolver:
                         else np.zeros((0, dims), np.float32))
 
     def _best(self, words: Sequence[str]) -> npt.NDArray[np.float64] | None:
-        """Per group (in ``_names`` order), the best cosine of the phrase to its phrases."""
+        """Per group (in ``_names`` order), the best cosine of the phrase to its phrases
+        (read-only: shared by the calls that ask of the same phrase)."""
+        return self._best_of(tuple(words))
+
+    # A weak reading asks each space of one phrase up to twice (its nearest, and whether the
+    # other's nearest is among its own), so the answers are kept for the phrases lately asked.
+    @lru_cache(maxsize=4096)  # noqa: B019 - one long-lived instance per taxonomy; bounded.
+    def _best_of(self, words: tuple[str, ...]) -> npt.NDArray[np.float64] | None:
         vec = self.space.phrase_vector(words)
         if vec is None or not len(self._names):
             return None
-        return np.maximum.reduceat(self._matrix @ vec, self._starts).astype(np.float64)
+        best = np.maximum.reduceat(self._matrix @ vec, self._starts).astype(np.float64)
+        best.flags.writeable = False
+        return best
 
     def ranked(self, words: Sequence[str]) -> list[tuple[str, float]]:
         """(group, best cosine to any of its phrases), best first."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -129,6 +130,9 @@ class WordVectors:
             object.__setattr__(self, "_by_stem", rows)
         return rows
 
+    # Phrases share their words: each word's vector is worked out once (the stem and piece
+    # fallbacks average several rows). Callers never write to it.
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one long-lived table per process; bounded.
     def word_vector(self, word: str) -> FloatArray | None:
         index: dict[str, int] = self._index  # type: ignore[attr-defined]
         i = index.get(word)
@@ -145,10 +149,13 @@ class WordVectors:
 
     def phrase_vector(self, words: Sequence[str]) -> FloatArray | None:
         """Mean of the words' vectors, unit length (None: no word has one)."""
-        found = [v for v in (self.word_vector(w) for w in words) if v is not None]
-        if not found:
+        vec: FloatArray | None = None
+        for w in words:
+            v = self.word_vector(w)
+            if v is not None:
+                vec = v.copy() if vec is None else vec + v  # the sum: same direction as the mean
+        if vec is None:
             return None
-        vec = np.mean(found, axis=0)
         norm = float(np.linalg.norm(vec))
         return None if norm == 0.0 else (vec / norm).astype(np.float32)
 
