@@ -79,6 +79,10 @@ _TRAILING_NOTE_RE = re.compile(
     re.IGNORECASE)
 _DATE_TAIL_RE = re.compile(r"\s+[-–—:,]?\s*(?:19|20)\d\d\s*$")
 _DAYS_RE = re.compile(r"\b(\d+|one|two|three|four|five)[\s-]*days?\b", re.IGNORECASE)
+# "e.g." and "i.e." in a name ("IPAF category 1b (static boom, e.g. trailer-mounted)") are
+# not words of it, and their letters would read as DVLA classes ("g" is road rollers): the
+# label would then carry a mark no phrase of the category gives.
+_LATIN_RE = re.compile(r"\b(?:e\.\s?g|i\.\s?e)\.", re.IGNORECASE)
 
 
 def strip_notes(text: str) -> str | None:
@@ -123,6 +127,7 @@ def _signature(text: str) -> _Signature | None:
     cleaned = strip_notes(text)
     if cleaned is None:
         return None
+    cleaned = _LATIN_RE.sub(" ", cleaned)
     days = ""
     found = _DAYS_RE.search(cleaned)
     if found:
