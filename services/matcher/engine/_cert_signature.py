@@ -37,6 +37,8 @@ _EVIDENCE = frozenset({"training", "trained", "course", "checked", "refresher"})
 _SOFT = frozenset({
     "holder", "full", "uk", "valid", "current", "category", "cat", "class", "level", "truck",
     "operator", "and", "with", "of", "the", "in", "for", "to", "check", "+", "lvl", "held",
+    # that it was earned: "completed care certificate", "passed CITB test"
+    "completed", "achieved", "passed", "gained", "attained", "awarded",
     # awarding and accrediting bodies: they say who issued it, not which category it is
     "cieh", "rsph", "highfield", "qa", "ukata", "rqf", "qcf", "rtitb", "itssar", "aitt",
 })

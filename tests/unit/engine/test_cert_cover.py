@@ -113,3 +113,20 @@ def test_an_example_in_a_name_is_no_class_mark() -> None:
     assert index.resolve("IPAF 1b") == "ipaf_1b"
     assert index.resolve("IPAF 3b") == "ipaf_3b"
     assert index.resolve("IPAF boom") is None  # both booms: still ambiguous
+
+
+@pytest.mark.parametrize(
+    ("phrase", "same_as"),
+    [
+        ("completed care certificate", "Care Certificate"),
+        ("achieved level 2 food hygiene", "level 2 food hygiene"),
+        ("awarded SIA door supervisor licence", "SIA door supervisor licence"),
+    ],
+)
+def test_words_saying_it_was_earned_are_noise(phrase: str, same_as: str) -> None:
+    index = default_certifications()
+    assert index.resolve(phrase) == index.resolve(same_as) is not None
+
+
+def test_an_earned_level_alone_still_names_nothing() -> None:
+    assert default_certifications().resolve("passed level 2") is None
