@@ -10,6 +10,9 @@ A phrase resolves to a category of ``uk_skills.json`` ("certifications") or to n
    word order), unless a word that differs is by itself the name of another category or
    family: a name is no typo ("CPCS" is a scheme of its own, not a misspelt "CSCS"). If two
    categories come out (nearly) as good, the phrase is ambiguous and resolves to nothing.
+   Document words ("licence", "card") must agree unless the rest names the category by
+   itself: several words, a wording the category is known by with no document word, or a
+   licence class alone ("Cat C" is "Cat C licence"; a bare "3b" still needs its "card").
 4. A phrase no alias matches may still name a category whose names hold all its words and
    its exact marks, when that is the only such category and the phrase carries evidence of
    which one it is (``_cert_cover``): "door supervisor badge", "IPAF mobile boom".
@@ -37,6 +40,7 @@ from rapidfuzz import fuzz
 
 from services.matcher.engine._cert_cover import CoverIndex
 from services.matcher.engine._cert_signature import (
+    _CLASS_TOKENS,
     _Signature,
     _signature,
     _text_key,
@@ -158,6 +162,8 @@ class CertificationIndex:
             return False  # "1 day first aid at work": the 3-day course is not a 1-day one
         if sig.document == alias.document:
             return True
+        if not sig.words and sig.marks and sig.marks <= _CLASS_TOKENS:
+            return True  # "Cat C" is "Cat C licence": a licence class names its category alone
         if not sig.document and len(alias.words.split()) >= _MIN_WORDS_WITHOUT_DOCUMENT:
             return True  # "SIA PSS CCTV": several words name it without "licence"
         return (marks, alias.words, alias.category) in self._standalone

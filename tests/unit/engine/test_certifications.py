@@ -106,3 +106,22 @@ def test_ambiguous_fuzzy_phrase_resolves_to_nothing() -> None:
     ])
     assert index.resolve("widget operator alpha") == "x"
     assert index.resolve("widget operator alphc") is None
+
+
+def test_a_licence_class_alone_names_its_category_with_or_without_a_document_word() -> None:
+    # Each category known by one wording only: "Cat C" is typed without the "licence" its
+    # alias has, "C1 licence" with one its alias lacks.
+    index = CertificationIndex([
+        {"id": "hgv_c", "label": "Category C licence", "aliases": [], "family": "dvla",
+         "class": "C"},
+        {"id": "hgv_c1", "label": "Cat C1", "aliases": [], "family": "dvla", "class": "C1"},
+        {"id": "x3b", "label": "3b card", "aliases": []},
+    ])
+    assert index.resolve("Cat C") == "hgv_c"
+    assert index.resolve("C") == "hgv_c"
+    assert index.resolve("C1 licence") == "hgv_c1"
+    assert index.resolve("Cat C1") == "hgv_c1"
+    assert index.resolve("Cat CE") is None  # another class is never this one
+    # only licence classes: a bare number or code still needs the document its name has
+    assert index.resolve("3b") is None
+    assert index.resolve("3b card") == "x3b"
