@@ -25,7 +25,14 @@ from services.matcher.engine._taxonomy_builder import (
     _stem_key,
     _typo_targets,
 )
-from services.matcher.engine.normalise import STOP_WORDS, finish, raw_words, singular, stem
+from services.matcher.engine.normalise import (
+    COMPOUND_PARTS,
+    STOP_WORDS,
+    finish,
+    raw_words,
+    singular,
+    stem,
+)
 from services.matcher.engine.phrase_resolver import SemanticResolver
 from services.matcher.engine.semantic import SEMANTIC_CONF, SemanticSpace
 from services.matcher.engine.word_vectors import (
@@ -132,9 +139,11 @@ class Taxonomy:
         return {s: self.idf(s) for s in sorted({stem(w) for w in words})}
 
     def _known(self, word: str) -> bool:
-        """A word the vocabulary holds (as typed or made singular), a stop word, or not a
-        word at all: never corrected."""
-        if len(word) < _MIN_TYPO_LEN or not word.isalpha() or word in self._freq:
+        """A word the vocabulary holds (as typed or made singular), a stop word, a part of a
+        compound the vocabulary holds joined ("fork" of "fork lift"), or not a word at all:
+        never corrected."""
+        if (len(word) < _MIN_TYPO_LEN or not word.isalpha() or word in self._freq
+                or word in COMPOUND_PARTS):
             return True
         one = singular(word)
         return one in self._freq or word in STOP_WORDS or one in STOP_WORDS
@@ -197,6 +206,23 @@ class Taxonomy:
                     found.setdefault(ids, fixed)
         return found.popitem() if len(found) == 1 else None
 
+    def _joined(self, raw: tuple[str, ...],
+                ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """(ids, words) of the phrase when two typed words are one word of the vocabulary
+        written apart ("house keeping", "time keeping", "tele sales") and the phrase with it
+        joined is known; the first such pair, left to right."""
+        for i in range(len(raw) - 1):
+            one = raw[i] + raw[i + 1]
+            if not one.isalpha() or (one not in self._freq and singular(one) not in self._freq):
+                continue
+            words = finish(tuple(part for w in (*raw[:i], one, *raw[i + 2:])
+                                 for part in self.correct(w).split()))
+            ids = self._exact.get(" ".join(sorted(words))) or self._stemmed.get(
+                _stem_key(words))
+            if ids:
+                return ids, words
+        return None
+
     # ---- phrases --------------------------------------------------------------------------
 
     def resolve(self, phrase: str) -> dict[str, float]:
@@ -223,6 +249,10 @@ class Taxonomy:
             confidence = CONF_TYPO if corrected else CONF_STEM
         if ids is None and corrected:  # an unknown word whose stem is known after all
             ids, confidence = self._stemmed.get(_stem_key(typed)), CONF_STEM
+        if ids is None and len(raw) > 1:
+            joined = self._joined(raw)
+            if joined is not None:
+                (ids, words), confidence = joined, CONF_STEM
         if ids is None and len(typed) > 1:
             in_context = self._in_context(raw)
             if in_context is not None:

@@ -16,6 +16,7 @@ from typing import Any
 
 __all__ = [
     "ABBREVIATIONS",
+    "COMPOUND_PARTS",
     "STOP_WORDS",
     "as_list",
     "finish",
@@ -116,6 +117,9 @@ _COMPOUNDS = {
     ("book", "keeping"): "bookkeeping",
     ("warehouse", "man"): "warehouse",
 }
+# The words a compound is typed in: real words whose taxonomy form is the joined one ("fork"
+# of "fork lift"), so the spelling corrector must not take them for typos ("fork" -> "form").
+COMPOUND_PARTS = frozenset(word for pair in _COMPOUNDS for word in pair)
 
 STOP_WORDS = frozenset({
     "a", "an", "and", "the", "of", "in", "on", "at", "to", "for", "with", "or", "by", "as",

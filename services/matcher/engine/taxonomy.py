@@ -4,7 +4,9 @@ Two phrases that share an id name the same skill even when no string metric coul
 ("till operation" and "cash handling"). Lookup order: exact (normalised, word order ignored)
 label/alias; the same on light stems ("operating tills" = "till operation"), both after
 word-level typo correction against the taxonomy's vocabulary (cached per word, never a scan of
-every label; a word the vocabulary holds is never corrected); then the one phrase a single
+every label; a word the vocabulary holds, or a part of a compound the normaliser joins, is
+never corrected); then the phrase with two typed words joined that are one vocabulary word
+written apart ("house keeping", "bar tender"); then the one phrase a single
 still-ambiguous word's correction makes known ("tabe service": "table", not "take"); then,
 for the shipped taxonomy, the nearest UK group by meaning, when close and clearly nearest: first by
 word vectors distilled from a sentence encoder (``word_vectors.py``: everyday English), then

@@ -157,3 +157,24 @@ def test_candidates_sharing_a_stem_are_not_rivals() -> None:
     assert tax.correct("operatin") in {"operation", "operating"}
     tax = build_taxonomy([("a", ["filing"]), ("b", ["filling"])])
     assert tax.correct("fiiling") == "fiiling"  # filing or filling: not guessed
+
+
+def test_a_compound_typed_apart_is_not_corrected_word_by_word() -> None:
+    # "fork" is no taxonomy word ("forklift" is), but it is a part of a compound the
+    # normaliser joins: correcting it first gave "form lift driving"
+    assert default_taxonomy().lookup("fork lift driving").text == "forklift driving"
+    assert "uk:forklift_operation" in _uk("fork lift driving")
+
+
+def test_one_word_written_apart_is_joined_when_that_names_a_skill() -> None:
+    tax = build_taxonomy([("hk", ["housekeeping"]), ("bar", ["bartender"]),
+                          ("nav", ["sat nav"]), ("satnav", ["satnav"])])
+    assert "uk:hk" in dict(tax.lookup("house keeping").ids)
+    assert "uk:bar" in dict(tax.lookup("bar tenders").ids)
+    # a phrase known as typed is read as typed, never joined
+    assert "uk:nav" in dict(tax.lookup("sat nav").ids)
+    assert "uk:satnav" not in dict(tax.lookup("sat nav").ids)
+    # joined only into a known word, and only where the whole phrase is then known
+    assert [t for t, _ in tax.lookup("house party").ids if not t.startswith("txt:")] == []
+    assert [t for t, _ in tax.lookup("house keeping rota").ids
+            if not t.startswith("txt:")] == []
