@@ -56,6 +56,10 @@ _CERT_ABBREVIATIONS = {
     "crb": ("dbs",),  # the CRB check was renamed DBS in 2012; the level still has to match.
     "edbs": ("enhanced", "dbs"),  # "eDBS", the usual short form of an enhanced DBS check
     "pss": ("public", "space", "surveillance"),
+    # the same vehicles (the data's own aliases use all three alike: "rigid lorry licence",
+    # "LGV C+E", "HGV Class 2"), so "class 2 lorry licence" is HGV class 2
+    "lorry": ("hgv",),
+    "lgv": ("hgv",),
 }
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                  "seven": "7", "eight": "8", "nine": "9", "ten": "10"}

@@ -25,6 +25,8 @@ def holds(client_certs: list[str], required: str) -> bool:
         ("enhanced dbs", "Enhanced DBS check"),
         ("HGV Class 1", "Cat C"),  # C+E legally includes C
         ("HGV Class 1", "C1"),  # ... and C1
+        ("class 2 lorry licence", "HGV Class 2"),  # lorry, LGV and HGV are the same vehicles
+        ("class one lorry licence", "Cat C+E"),
         ("Underwater basket weaving diploma", "underwater basket-weaving diploma"),  # unknown
     ],
 )
@@ -36,6 +38,8 @@ def test_forgiven(held: str, required: str) -> None:
     ("held", "required"),
     [
         ("HGV Class 2", "HGV Class 1"),
+        ("class 2 lorry licence", "HGV Class 1"),
+        ("lorry licence", "HGV Class 2"),  # generic: which category is not said
         ("Cat C", "C+E"),
         ("C1", "Cat C"),
         ("reach truck licence", "counterbalance forklift licence"),
