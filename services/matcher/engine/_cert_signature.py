@@ -60,6 +60,13 @@ _CERT_ABBREVIATIONS = {
     # "LGV C+E", "HGV Class 2"), so "class 2 lorry licence" is HGV class 2
     "lorry": ("hgv",),
     "lgv": ("hgv",),
+    # one word each for what the data's aliases name several ways
+    "motorbike": ("motorcycle",),
+    "bike": ("motorcycle",),
+    "mathematics": ("maths",),
+    "math": ("maths",),
+    "numeracy": ("maths",),
+    "literacy": ("english",),
 }
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                  "seven": "7", "eight": "8", "nine": "9", "ten": "10"}

@@ -129,3 +129,25 @@ def test_a_licence_class_alone_names_its_category_with_or_without_a_document_wor
     # only licence classes: a bare number or code still needs the document its name has
     assert index.resolve("3b") is None
     assert index.resolve("3b card") == "x3b"
+
+
+def test_one_word_for_what_is_named_several_ways() -> None:
+    # Each category known by one wording only; the phrases use the other words for it.
+    index = CertificationIndex([
+        {"id": "moto", "label": "motorcycle licence", "aliases": []},
+        {"id": "fsm2", "label": "functional skills maths level 2", "aliases": []},
+        {"id": "fse1", "label": "functional skills English level 1", "aliases": []},
+        {"id": "cb", "label": "counterbalance forklift licence", "aliases": []},
+        {"id": "hgv2", "label": "HGV class 2 licence", "aliases": []},
+    ])
+    assert index.resolve("motorbike licence") == "moto"
+    assert index.resolve("bike licence") == "moto"
+    assert index.resolve("functional skills numeracy level 2") == "fsm2"
+    assert index.resolve("functional skills mathematics level 2") == "fsm2"
+    assert index.resolve("functional skills literacy level 1") == "fse1"
+    assert index.resolve("counter balance forklift licence") == "cb"
+    assert index.resolve("class 2 lorry licence") == "hgv2"
+    assert index.resolve("LGV class 2 licence") == "hgv2"
+    # the words are the same; levels and classes still are not
+    assert index.resolve("functional skills numeracy level 1") is None
+    assert index.resolve("class 1 lorry licence") is None
