@@ -67,12 +67,21 @@ _CERT_ABBREVIATIONS = {
     "math": ("maths",),
     "numeracy": ("maths",),
     "literacy": ("english",),
+    "bus": ("pcv",),  # "minibus" is a word of its own (D1)
+    "coach": ("pcv",),
+    # abbreviations the data's aliases spell out too ("HSC level 3", "FS maths L2")
+    "hsc": ("health", "social", "care"),
+    "fs": ("functional", "skills"),
+    "keyholder": ("key", "holding"),
+    "keyholding": ("key", "holding"),
+    "ton": ("tonne",),
 }
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                  "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
 _PREFIXED_NUMBER_RE = re.compile(r"^(level|lvl|lv|l|class|hgv|lgv|nvq|cat|category)(\d+)$")
 _LEVEL_PREFIXES = {"l": "level", "lv": "level", "lvl": "level"}
 _PLUS_E_RE = re.compile(r"^([bcd]1?)\+e$")
+_WEIGHT_RE = re.compile(r"^(\d+)t$")
 
 # Notes people add after a certification: when it is valid to, that it is current, how long
 # they have held it. They say nothing about which category it is, and their digits ("2027")
@@ -160,6 +169,10 @@ def _signature(text: str) -> _Signature | None:
             continue
         if tok == "e" and expanded and expanded[-1] in {"b", "c", "c1", "d", "d1"}:
             expanded[-1] += "e"  # "Cat C + E" typed with spaces
+            continue
+        weight = _WEIGHT_RE.fullmatch(tok)
+        if weight:  # "7.5t" is "7.5 tonne"
+            expanded.extend([weight.group(1), "tonne"])
             continue
         expanded.extend(_CERT_ABBREVIATIONS.get(tok, (tok,)))
     marks = frozenset(t for t in expanded if t in _CLASS_TOKENS or any(c.isdigit() for c in t))

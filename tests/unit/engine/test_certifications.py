@@ -151,3 +151,24 @@ def test_one_word_for_what_is_named_several_ways() -> None:
     # the words are the same; levels and classes still are not
     assert index.resolve("functional skills numeracy level 1") is None
     assert index.resolve("class 1 lorry licence") is None
+
+
+def test_abbreviations_and_units_the_data_spells_out() -> None:
+    index = CertificationIndex([
+        {"id": "pcv_d", "label": "PCV driving licence", "aliases": []},
+        {"id": "hsc3", "label": "level 3 diploma in health and social care", "aliases": []},
+        {"id": "fse2", "label": "functional skills English level 2", "aliases": []},
+        {"id": "keys", "label": "SIA key holding licence", "aliases": []},
+        {"id": "c1", "label": "7.5 tonne licence", "aliases": []},
+        {"id": "c", "label": "18 tonne licence", "aliases": []},
+    ])
+    assert index.resolve("bus driving licence") == "pcv_d"
+    assert index.resolve("coach driving licence") == "pcv_d"
+    assert index.resolve("level 3 diploma in HSC") == "hsc3"
+    assert index.resolve("FS English level 2") == "fse2"
+    assert index.resolve("SIA keyholder licence") == "keys"
+    assert index.resolve("keyholding licence") == "keys"
+    assert index.resolve("7.5t licence") == "c1"
+    assert index.resolve("7.5 ton licence") == "c1"
+    assert index.resolve("18t licence") == "c"
+    assert index.resolve("3.5t licence") is None  # a weight is a mark: never another's
