@@ -116,7 +116,6 @@ _COMPOUNDS = {
     ("child", "care"): "childcare",
     ("book", "keeping"): "bookkeeping",
     ("warehouse", "man"): "warehouse",
-    ("counter", "balance"): "counterbalance",
 }
 # The words a compound is typed in: real words whose taxonomy form is the joined one ("fork"
 # of "fork lift"), so the spelling corrector must not take them for typos ("fork" -> "form").
