@@ -185,6 +185,10 @@ class Taxonomy:
             return word  # two plausible words: do not guess
         return best
 
+    def _named(self, words: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The ids a phrase's words name exactly or by their stems (word order ignored)."""
+        return self._exact.get(" ".join(sorted(words))) or self._stemmed.get(_stem_key(words))
+
     def _in_context(self, raw: tuple[str, ...],
                     ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """(ids, corrected words) of the one phrase a single-word correction makes known
@@ -200,8 +204,7 @@ class Taxonomy:
             after = [w for part in read[i + 1:] for w in part]
             for candidate, _ in self._candidates(word)[:_MAX_CONTEXT_CANDIDATES]:
                 fixed = finish((*before, *candidate.split(), *after))
-                ids = self._exact.get(" ".join(sorted(fixed))) or self._stemmed.get(
-                    _stem_key(fixed))
+                ids = self._named(fixed)
                 if ids:
                     found.setdefault(ids, fixed)
         return found.popitem() if len(found) == 1 else None
@@ -217,8 +220,7 @@ class Taxonomy:
                 continue
             words = finish(tuple(part for w in (*raw[:i], one, *raw[i + 2:])
                                  for part in self.correct(w).split()))
-            ids = self._exact.get(" ".join(sorted(words))) or self._stemmed.get(
-                _stem_key(words))
+            ids = self._named(words)
             if ids:
                 return ids, words
         return None
